@@ -1,0 +1,2 @@
+/** The robustseg command-line tool. */
+package org.robustseg.app;

@@ -1,0 +1,51 @@
+package org.robustseg.model;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The registry of architectures by name. */
+public final class ModelZoo {
+    private static final Map<String, Architecture> ARCHITECTURES = new LinkedHashMap<>();
+
+    static {
+        // architectures register here
+    }
+
+    private ModelZoo() {}
+
+    static void register(Architecture a) {
+        ARCHITECTURES.put(a.name(), a);
+    }
+
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(ARCHITECTURES.keySet());
+    }
+
+    /** The architecture named {@code name}; the error lists the known names. */
+    public static Architecture architecture(String name) {
+        Architecture a = ARCHITECTURES.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("unknown model '" + name + "' (known: " + String.join(", ", names()) + ")");
+        }
+        return a;
+    }
+
+    /** Builds and initialises a model; the seed fixes every initial weight. */
+    public static SegmentationModel create(ModelSpec spec, long seed) {
+        Architecture arch = architecture(spec.name());
+        Block block = arch.build(spec.numClasses());
+        Model model = Model.newInstance(spec.name(), "PyTorch");
+        model.setBlock(block);
+        synchronized (ModelZoo.class) {
+            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
+        }
+        return new SegmentationModel(spec, model);
+    }
+}

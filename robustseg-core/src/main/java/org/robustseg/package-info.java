@@ -1,0 +1,2 @@
+/** robustseg: adversarially robust semantic segmentation and gradient-based image synthesis. */
+package org.robustseg;
