@@ -19,7 +19,8 @@ public final class ModelZoo {
 
     private ModelZoo() {}
 
-    static void register(Architecture a) {
+    /** Adds an architecture (e.g. a custom one from user code or a test) to the registry. */
+    public static synchronized void register(Architecture a) {
         ARCHITECTURES.put(a.name(), a);
     }
 
