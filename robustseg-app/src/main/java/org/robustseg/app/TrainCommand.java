@@ -1,0 +1,95 @@
+package org.robustseg.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.robustseg.data.SegDataset;
+import org.robustseg.data.Split;
+import org.robustseg.train.Augmentation;
+import org.robustseg.train.RunMode;
+import org.robustseg.train.StandardRecipe;
+import org.robustseg.train.TrainConfig;
+import org.robustseg.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./run train ...}: trains a segmentation model into a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a segmentation model.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "pspnet-lite", description = "Architecture (default ${DEFAULT-VALUE}); see 'info'.")
+    String model;
+
+    @Option(names = "--data", required = true, description = "Data directory (VOC or Cityscapes layout).")
+    Path data;
+
+    @Option(names = "--epochs", defaultValue = "12", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for initialisation, order, augmentation, dropout (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Run directory for checkpoints and records.")
+    Path out;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum, PSPNet recipe) or adam (default ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Base learning rate (default 0.01 for sgd, 0.001 for adam).")
+    Float lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "Weight decay (default ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--poly-power", defaultValue = "0.9", description = "Poly learning-rate power (default ${DEFAULT-VALUE}).")
+    float polyPower;
+
+    @Option(names = "--aux-weight", defaultValue = "0.4", description = "Auxiliary-head loss weight (default ${DEFAULT-VALUE}).")
+    float auxWeight;
+
+    @Option(names = "--scale", defaultValue = "1.0,1.0", split = ",", description = "Random scale range min,max (default ${DEFAULT-VALUE}).")
+    float[] scale;
+
+    @Option(names = "--flip", defaultValue = "true", negatable = true, description = "Random horizontal flip (default ${DEFAULT-VALUE}).")
+    boolean flip;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace an existing run in --out.")
+    boolean overwrite;
+
+    @Option(names = "--no-val", description = "Skip the per-epoch validation mIoU.")
+    boolean noVal;
+
+    @Override
+    public Integer call() {
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+        }
+        if (scale.length != 2 || scale[0] <= 0 || scale[1] < scale[0]) {
+            throw new IllegalArgumentException("--scale must be two positive numbers min,max with min <= max");
+        }
+        float baseLr = lr != null ? lr : (optimizer.equalsIgnoreCase("adam") ? 1e-3f : 0.01f);
+        TrainConfig config = new TrainConfig(model, "standard", epochs, batch, seed, optimizer, baseLr, momentum,
+                weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip));
+        org.robustseg.model.ModelZoo.architecture(model);
+        SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
+        SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
+        RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
+        System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d -> %s%n",
+                model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, out);
+        long t0 = System.nanoTime();
+        Path last = new Trainer(config, new StandardRecipe(), train, val)
+                .progress(ConsoleProgress.stderr())
+                .onEpoch(e -> System.out.printf("epoch %d: %s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
+                        e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), e.seconds()))
+                .run(out, mode);
+        System.out.printf("done in %.1f s; final checkpoint %s%n", (System.nanoTime() - t0) / 1e9, last);
+        return 0;
+    }
+}

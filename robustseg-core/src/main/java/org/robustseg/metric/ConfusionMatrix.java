@@ -1,0 +1,104 @@
+package org.robustseg.metric;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import org.robustseg.data.SegSample;
+
+/**
+ * A C×C confusion matrix accumulated over a whole data set (rows = true class, columns =
+ * predicted class). mIoU is taken from it at the end, never by averaging per-image IoUs;
+ * pixels labelled 255 are skipped.
+ */
+public final class ConfusionMatrix {
+    private final int numClasses;
+    private final long[] counts;
+
+    public ConfusionMatrix(int numClasses) {
+        this.numClasses = numClasses;
+        this.counts = new long[numClasses * numClasses];
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Adds one image's (or a batch's) pixels; labels outside 0..C-1 other than 255 are an error. */
+    public void add(int[] predicted, int[] labels) {
+        if (predicted.length != labels.length) {
+            throw new IllegalArgumentException("prediction has " + predicted.length + " pixels, labels " + labels.length);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            int t = labels[i];
+            if (t == SegSample.IGNORE) {
+                continue;
+            }
+            if (t < 0 || t >= numClasses) {
+                throw new IllegalArgumentException("label " + t + " outside 0.." + (numClasses - 1) + " and not 255");
+            }
+            counts[t * numClasses + predicted[i]]++;
+        }
+    }
+
+    /** Adds a batch from logits N×C×H×W (argmax over C) and labels N×H×W. */
+    public void add(NDArray logits, NDArray labels) {
+        int[] pred = logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+        int[] lab = labels.toType(DataType.INT32, false).toIntArray();
+        add(pred, lab);
+    }
+
+    public void merge(ConfusionMatrix other) {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] += other.counts[i];
+        }
+    }
+
+    public long count(int trueClass, int predictedClass) {
+        return counts[trueClass * numClasses + predictedClass];
+    }
+
+    public long total() {
+        return Arrays.stream(counts).sum();
+    }
+
+    /** IoU per class; NaN for a class that appears neither in labels nor predictions. */
+    public double[] perClassIou() {
+        double[] iou = new double[numClasses];
+        for (int c = 0; c < numClasses; c++) {
+            long tp = count(c, c);
+            long fn = 0;
+            long fp = 0;
+            for (int k = 0; k < numClasses; k++) {
+                if (k != c) {
+                    fn += count(c, k);
+                    fp += count(k, c);
+                }
+            }
+            long union = tp + fp + fn;
+            iou[c] = union == 0 ? Double.NaN : (double) tp / union;
+        }
+        return iou;
+    }
+
+    /** Mean IoU over the classes with a defined IoU. */
+    public double meanIou() {
+        return Arrays.stream(perClassIou()).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+    }
+
+    public double pixelAccuracy() {
+        long correct = 0;
+        for (int c = 0; c < numClasses; c++) {
+            correct += count(c, c);
+        }
+        long total = total();
+        return total == 0 ? Double.NaN : (double) correct / total;
+    }
+
+    public SegmentationMetrics metrics() {
+        java.util.List<Double> perClass = new java.util.ArrayList<>();
+        for (double v : perClassIou()) {
+            perClass.add(Double.isNaN(v) ? null : v);
+        }
+        return new SegmentationMetrics(meanIou(), pixelAccuracy(), perClass, total());
+    }
+}

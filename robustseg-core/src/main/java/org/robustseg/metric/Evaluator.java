@@ -1,0 +1,55 @@
+package org.robustseg.metric;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.robustseg.ProgressListener;
+import org.robustseg.batch.Batch;
+import org.robustseg.batch.BatchLoader;
+import org.robustseg.data.SegDataset;
+import org.robustseg.model.SegmentationModel;
+
+/**
+ * Runs a model over a data set with BatchNorm in eval statistics and accumulates one
+ * data-set-level confusion matrix. An optional {@link InputPerturbation} (an attack) replaces
+ * each batch's images before prediction, so clean and robust evaluation share this code.
+ */
+public final class Evaluator {
+    /** Changes a batch's images before they are scored, e.g. an adversarial attack. */
+    @FunctionalInterface
+    public interface InputPerturbation {
+        /** Returns the images to score, created in (or attached to) {@code manager}. */
+        NDArray apply(SegmentationModel model, NDArray images, NDArray labels, NDManager manager);
+    }
+
+    private Evaluator() {}
+
+    /** Clean evaluation. */
+    public static ConfusionMatrix evaluate(SegmentationModel model, SegDataset data, int batchSize, ProgressListener progress) {
+        return evaluate(model, data, batchSize, null, progress);
+    }
+
+    /** Evaluation of the model on perturbed inputs ({@code perturbation} may be null for clean). */
+    public static ConfusionMatrix evaluate(SegmentationModel model, SegDataset data, int batchSize,
+                                           InputPerturbation perturbation, ProgressListener progress) {
+        if (data.classes().size() != model.numClasses()) {
+            throw new IllegalArgumentException("data set " + data.name() + " has " + data.classes().size()
+                    + " classes but model " + model.name() + " predicts " + model.numClasses());
+        }
+        ConfusionMatrix cm = new ConfusionMatrix(model.numClasses());
+        BatchLoader loader = BatchLoader.sequential(data, batchSize);
+        progress.start("evaluate " + data.name(), data.size());
+        for (Batch batch : loader) {
+            try (NDManager step = model.manager().newSubManager()) {
+                NDArray images = batch.images(step);
+                NDArray labels = batch.labels(step);
+                if (perturbation != null) {
+                    images = perturbation.apply(model, images, labels, step);
+                }
+                cm.add(model.logits(images), labels);
+            }
+            progress.advance(batch.size(), String.format("mIoU %.3f", cm.meanIou()));
+        }
+        progress.finish();
+        return cm;
+    }
+}

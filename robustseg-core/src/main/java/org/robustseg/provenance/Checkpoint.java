@@ -1,0 +1,194 @@
+package org.robustseg.provenance;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.robustseg.model.ModelSpec;
+import org.robustseg.model.SegmentationModel;
+
+/**
+ * One checkpoint file: a zip holding {@code checkpoint.json} (model spec, epoch, provenance,
+ * metrics, training state), {@code parameters.bin} (DJL's parameter encoding) and optionally
+ * {@code optimizer.bin} (the optimiser's state, so that a resumed run continues exactly).
+ * Written atomically; {@link #open(Path)} accepts a checkpoint file or a run directory.
+ */
+public final class Checkpoint {
+    public static final String FORMAT = "robustseg-checkpoint/1";
+    public static final String EXTENSION = ".ckpt";
+    private static final String META = "checkpoint.json";
+    private static final String PARAMS = "parameters.bin";
+    private static final String OPTIMIZER = "optimizer.bin";
+
+    private final Path file;
+    private final ObjectNode meta;
+    private final Map<String, byte[]> entries;
+
+    private Checkpoint(Path file, ObjectNode meta, Map<String, byte[]> entries) {
+        this.file = file;
+        this.meta = meta;
+        this.entries = entries;
+    }
+
+    /** Writes a checkpoint of {@code model} with the metadata {@code meta} (a "model" key is added). */
+    public static void save(Path file, SegmentationModel model, ObjectNode meta, NDList optimizerState) {
+        ObjectNode m = meta.deepCopy();
+        m.put("format", FORMAT);
+        ObjectNode spec = m.putObject("model");
+        spec.put("name", model.name());
+        spec.put("num_classes", model.numClasses());
+        spec.put("parameters", model.parameterCount());
+        AtomicFiles.write(file, out -> {
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                zip.putNextEntry(fixedEntry(META));
+                zip.write(Json.MAPPER.writeValueAsBytes(m));
+                zip.closeEntry();
+                zip.putNextEntry(fixedEntry(PARAMS));
+                ByteArrayOutputStream params = new ByteArrayOutputStream();
+                try (DataOutputStream dos = new DataOutputStream(params)) {
+                    model.block().saveParameters(dos);
+                }
+                zip.write(params.toByteArray());
+                zip.closeEntry();
+                if (optimizerState != null) {
+                    zip.putNextEntry(fixedEntry(OPTIMIZER));
+                    zip.write(optimizerState.encode());
+                    zip.closeEntry();
+                }
+            }
+        });
+    }
+
+    /** A zip entry with a fixed time stamp, so that identical content gives identical bytes. */
+    private static ZipEntry fixedEntry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTime(0L);
+        return e;
+    }
+
+    /** Opens a checkpoint file, or the final (latest-epoch) checkpoint of a run directory. */
+    public static Checkpoint open(Path fileOrRunDir) {
+        Path file = resolve(fileOrRunDir);
+        Map<String, byte[]> entries = new HashMap<>();
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                entries.put(e.getName(), zip.readAllBytes());
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("checkpoint " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (!entries.containsKey(META) || !entries.containsKey(PARAMS)) {
+            throw new IllegalArgumentException("checkpoint " + file + " is not a robustseg checkpoint (missing " + META + " or " + PARAMS + ")");
+        }
+        try {
+            ObjectNode meta = (ObjectNode) Json.MAPPER.readTree(entries.get(META));
+            return new Checkpoint(file, meta, entries);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("checkpoint " + file + " has corrupt metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** Shortcut: the model stored at {@code fileOrRunDir}, ready for inference. */
+    public static SegmentationModel load(Path fileOrRunDir) {
+        return open(fileOrRunDir).loadModel();
+    }
+
+    /** The checkpoint file meant by a path: itself, or the latest epoch checkpoint of a run directory. */
+    public static Path resolve(Path fileOrRunDir) {
+        if (Files.isRegularFile(fileOrRunDir)) {
+            return fileOrRunDir;
+        }
+        if (!Files.isDirectory(fileOrRunDir)) {
+            throw new IllegalArgumentException("checkpoint " + fileOrRunDir + " does not exist");
+        }
+        return latestIn(fileOrRunDir).orElseThrow(() -> new IllegalArgumentException(
+                "run directory " + fileOrRunDir + " holds no checkpoint (" + checkpointDir(fileOrRunDir) + "/*" + EXTENSION + ")"));
+    }
+
+    /** The directory of a run where its epoch checkpoints live. */
+    public static Path checkpointDir(Path runDir) {
+        return runDir.resolve("checkpoints");
+    }
+
+    /** The file name of the checkpoint taken after {@code epoch} (1-based). */
+    public static Path epochFile(Path runDir, int epoch) {
+        return checkpointDir(runDir).resolve(String.format("epoch-%04d%s", epoch, EXTENSION));
+    }
+
+    /** The latest epoch checkpoint of a run directory, if any. */
+    public static Optional<Path> latestIn(Path runDir) {
+        Path dir = checkpointDir(runDir);
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("epoch-\\d+\\" + EXTENSION))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The stored metadata (a copy). */
+    public ObjectNode meta() {
+        return meta.deepCopy();
+    }
+
+    public ModelSpec spec() {
+        JsonNode model = meta.path("model");
+        return new ModelSpec(model.path("name").asText(), model.path("num_classes").asInt());
+    }
+
+    public int epoch() {
+        return meta.path("epoch").asInt(0);
+    }
+
+    /** Builds the architecture and loads the stored parameters into it. */
+    public SegmentationModel loadModel() {
+        SegmentationModel model = SegmentationModel.create(spec().name(), spec().numClasses(), 0);
+        try {
+            loadParametersInto(model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /** Loads the stored parameters into an already built model of the same architecture. */
+    public void loadParametersInto(SegmentationModel model) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entries.get(PARAMS)))) {
+            model.block().loadParameters(model.manager(), in);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalArgumentException("checkpoint " + file + " does not fit model " + model.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The stored optimiser state, or empty when the checkpoint has none. */
+    public Optional<NDList> optimizerState(NDManager manager) {
+        byte[] bytes = entries.get(OPTIMIZER);
+        return bytes == null ? Optional.empty() : Optional.of(NDList.decode(manager, bytes));
+    }
+}

@@ -1,0 +1,44 @@
+package org.robustseg.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Everything that determines a training run (recorded in provenance; a resumed run must
+ * match it). Defaults follow the PSPNet recipe: SGD, lr 0.01, momentum 0.9, poly power 0.9,
+ * weight decay 1e-4, auxiliary loss weight 0.4.
+ */
+public record TrainConfig(
+        @JsonProperty("model") String model,
+        @JsonProperty("recipe") String recipe,
+        @JsonProperty("epochs") int epochs,
+        @JsonProperty("batch") int batchSize,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("optimizer") String optimizer,
+        @JsonProperty("lr") float learningRate,
+        @JsonProperty("momentum") float momentum,
+        @JsonProperty("weight_decay") float weightDecay,
+        @JsonProperty("poly_power") float polyPower,
+        @JsonProperty("aux_weight") float auxWeight,
+        @JsonProperty("augment") Augmentation augmentation) {
+
+    public TrainConfig {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batchSize);
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
+        }
+        if (weightDecay < 0) {
+            throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        }
+    }
+
+    /** The PSPNet-recipe defaults for a model and seed. */
+    public static TrainConfig defaults(String model, int epochs, int batchSize, long seed) {
+        return new TrainConfig(model, "standard", epochs, batchSize, seed, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+                Augmentation.defaults());
+    }
+}

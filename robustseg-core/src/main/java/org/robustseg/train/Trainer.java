@@ -1,0 +1,281 @@
+package org.robustseg.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.robustseg.ProgressListener;
+import org.robustseg.batch.Batch;
+import org.robustseg.batch.BatchLoader;
+import org.robustseg.data.SegDataset;
+import org.robustseg.metric.ConfusionMatrix;
+import org.robustseg.metric.Evaluator;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.provenance.Checkpoint;
+import org.robustseg.provenance.Json;
+import org.robustseg.provenance.Provenance;
+
+/**
+ * The training loop: epochs of shuffled batches, one gradient collector per step, a poly
+ * learning-rate schedule, an atomic checkpoint after every epoch, and exact resumption.
+ *
+ * <p>Every source of randomness is derived from (seed, epoch): the visiting order, each
+ * sample's augmentation, and the engine seed (dropout) set at the start of each epoch. So a
+ * run resumed from the checkpoint of epoch k continues exactly as the uninterrupted run did.
+ */
+public final class Trainer {
+    private final TrainConfig config;
+    private final TrainingRecipe recipe;
+    private final SegDataset train;
+    private final SegDataset val;
+    private ProgressListener progress = ProgressListener.NONE;
+    private Consumer<EpochSummary> epochListener = e -> {};
+    private int valBatch = 32;
+
+    /**
+     * @param config the run's configuration
+     * @param recipe what each step optimises
+     * @param train training data
+     * @param val validation data for the per-epoch clean mIoU, or null to skip it
+     */
+    public Trainer(TrainConfig config, TrainingRecipe recipe, SegDataset train, SegDataset val) {
+        this.config = config;
+        this.recipe = recipe;
+        this.train = train;
+        this.val = val;
+        if (train.size() < config.batchSize()) {
+            throw new IllegalArgumentException("--batch " + config.batchSize() + " is larger than the training set ("
+                    + train.size() + " samples in " + train.name() + ")");
+        }
+        if (val != null && val.classes().size() != train.classes().size()) {
+            throw new IllegalArgumentException("validation set " + val.name() + " has " + val.classes().size()
+                    + " classes, training set " + train.classes().size());
+        }
+    }
+
+    public Trainer progress(ProgressListener listener) {
+        this.progress = listener;
+        return this;
+    }
+
+    public Trainer onEpoch(Consumer<EpochSummary> listener) {
+        this.epochListener = listener;
+        return this;
+    }
+
+    /**
+     * Trains into {@code runDir} and returns the final checkpoint's path.
+     *
+     * @param runDir the run directory (created if needed)
+     * @param mode what to do with an existing run there
+     */
+    public Path run(Path runDir, RunMode mode) {
+        prepareRunDir(runDir, mode);
+        int stepsPerEpoch = train.size() / config.batchSize();
+        long totalSteps = (long) stepsPerEpoch * config.epochs();
+        Optimizer optimizer = Optimizer.named(config.optimizer(), config.momentum(), config.weightDecay());
+
+        try (SegmentationModel model = SegmentationModel.create(config.model(), train.classes().size(), config.seed())) {
+            int startEpoch = 0;
+            double trainingSeconds = 0;
+            List<EpochSummary> history = new ArrayList<>();
+            var latest = Checkpoint.latestIn(runDir);
+            if (mode == RunMode.RESUME && latest.isPresent()) {
+                Checkpoint ckpt = Checkpoint.open(latest.get());
+                requireSameConfig(ckpt, latest.get());
+                ckpt.loadParametersInto(model);
+                ckpt.optimizerState(model.manager()).ifPresent(optimizer::loadState);
+                startEpoch = ckpt.epoch();
+                trainingSeconds = ckpt.meta().path("training_seconds").asDouble();
+                for (JsonNode e : ckpt.meta().path("history")) {
+                    history.add(Json.MAPPER.convertValue(e, EpochSummary.class));
+                }
+                if (startEpoch >= config.epochs()) {
+                    return latest.get();
+                }
+            } else {
+                Json.write(runDir.resolve("run.json"), runRecord());
+            }
+
+            List<Parameter> params = trainableParameters(model);
+            Path last = latest.orElse(null);
+            for (int epoch = startEpoch + 1; epoch <= config.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                Map<String, Double> losses = trainEpoch(model, optimizer, params, epoch, stepsPerEpoch, totalSteps);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                trainingSeconds += seconds;
+                Double valMiou = null;
+                if (val != null) {
+                    ConfusionMatrix cm = Evaluator.evaluate(model, val, valBatch, ProgressListener.NONE);
+                    valMiou = cm.meanIou();
+                }
+                double lr = learningRate((long) epoch * stepsPerEpoch - 1, totalSteps);
+                EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, Map.of(), seconds);
+                history.add(summary);
+                last = Checkpoint.epochFile(runDir, epoch);
+                Checkpoint.save(last, model, checkpointMeta(epoch, trainingSeconds, history), optimizer.state());
+                epochListener.accept(summary);
+            }
+            return last;
+        }
+    }
+
+    private Map<String, Double> trainEpoch(SegmentationModel model, Optimizer optimizer, List<Parameter> params,
+                                           int epoch, int stepsPerEpoch, long totalSteps) {
+        Engine engine = model.djlModel().getNDManager().getEngine();
+        engine.setRandomSeed((int) (config.seed() * 1009 + epoch));
+        int[] order = shuffledOrder(train.size(), config.seed(), epoch);
+        BatchLoader loader = new BatchLoader(train, order, config.batchSize(), true,
+                config.seed() * 31 + epoch, config.augmentation()::apply);
+        Map<String, Double> sums = new LinkedHashMap<>();
+        progress.start(String.format("epoch %d/%d", epoch, config.epochs()), stepsPerEpoch);
+        int step = 0;
+        for (Iterator<Batch> it = loader.iterator(); it.hasNext(); step++) {
+            Batch batch = it.next();
+            long globalStep = (long) (epoch - 1) * stepsPerEpoch + step;
+            float lr = learningRate(globalStep, totalSteps);
+            StringBuilder status = new StringBuilder();
+            try (NDManager sm = model.manager().newSubManager()) {
+                NDArray images = batch.images(sm);
+                NDArray labels = batch.labels(sm);
+                TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
+                TrainingRecipe.Loss loss;
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    loss = recipe.loss(model, inputs, config);
+                    gc.backward(loss.total());
+                }
+                float total = loss.total().getFloat();
+                if (!Float.isFinite(total)) {
+                    throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step
+                            + " (lower --lr?)");
+                }
+                optimizer.update(params, lr);
+                for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
+                    double v = part.getValue().getFloat();
+                    sums.merge(part.getKey(), v, Double::sum);
+                    status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
+                }
+            }
+            progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
+        }
+        progress.finish();
+        Map<String, Double> means = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : sums.entrySet()) {
+            means.put(e.getKey(), e.getValue() / stepsPerEpoch);
+        }
+        return means;
+    }
+
+    /** Poly schedule: lr · (1 − step/total)^power. */
+    private float learningRate(long step, long totalSteps) {
+        return (float) (config.learningRate() * Math.pow(1.0 - (double) step / totalSteps, config.polyPower()));
+    }
+
+    static int[] shuffledOrder(int n, long seed, int epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Random rng = new Random(seed * 7919 + epoch);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** Parameters the optimiser updates: everything with a gradient (not BN running statistics). */
+    static List<Parameter> trainableParameters(SegmentationModel model) {
+        List<Parameter> list = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.block().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                list.add(p.getValue());
+            }
+        }
+        return list;
+    }
+
+    private ObjectNode runRecord() {
+        Provenance p = Provenance.of("train").config(config).seed(config.seed())
+                .dataset("train", train.name(), train.size(), train.contentHash());
+        if (val != null) {
+            p.dataset("val", val.name(), val.size(), val.contentHash());
+        }
+        ObjectNode run = Json.object();
+        run.set("provenance", p.toJson());
+        return run;
+    }
+
+    private ObjectNode checkpointMeta(int epoch, double trainingSeconds, List<EpochSummary> history) {
+        ObjectNode meta = Json.object();
+        meta.put("epoch", epoch);
+        meta.put("epochs", config.epochs());
+        meta.put("complete", epoch == config.epochs());
+        meta.put("training_seconds", trainingSeconds);
+        meta.set("provenance", runRecord().get("provenance"));
+        ArrayNode h = meta.putArray("history");
+        history.forEach(e -> h.add(Json.toTree(e)));
+        return meta;
+    }
+
+    private void requireSameConfig(Checkpoint ckpt, Path file) {
+        JsonNode stored = ckpt.meta().path("provenance").path("config");
+        JsonNode now = Json.toTree(config);
+        List<String> differing = new ArrayList<>();
+        now.fieldNames().forEachRemaining(k -> {
+            if (!now.get(k).equals(stored.get(k))) {
+                differing.add(k + " (was " + stored.get(k) + ", now " + now.get(k) + ")");
+            }
+        });
+        if (!differing.isEmpty()) {
+            throw new IllegalArgumentException("--resume: the configuration differs from checkpoint " + file + ": "
+                    + String.join(", ", differing));
+        }
+    }
+
+    private static void prepareRunDir(Path runDir, RunMode mode) {
+        try {
+            boolean hasRun = Files.exists(runDir.resolve("run.json")) || Checkpoint.latestIn(runDir).isPresent();
+            if (hasRun && mode == RunMode.FRESH) {
+                throw new IllegalArgumentException("run directory " + runDir
+                        + " already holds a run; use --resume to continue it or --overwrite to replace it");
+            }
+            if (hasRun && mode == RunMode.OVERWRITE) {
+                Path ckpts = Checkpoint.checkpointDir(runDir);
+                if (Files.isDirectory(ckpts)) {
+                    try (Stream<Path> files = Files.walk(ckpts)) {
+                        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+                Files.deleteIfExists(runDir.resolve("run.json"));
+                Files.deleteIfExists(runDir.resolve("metrics.json"));
+            }
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare run directory " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+}
