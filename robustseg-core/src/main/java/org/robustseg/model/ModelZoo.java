@@ -14,7 +14,7 @@ public final class ModelZoo {
     private static final Map<String, Architecture> ARCHITECTURES = new LinkedHashMap<>();
 
     static {
-        // architectures register here
+        Presets.all().forEach(ModelZoo::register);
     }
 
     private ModelZoo() {}

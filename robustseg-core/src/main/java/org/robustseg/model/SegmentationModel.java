@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 
 /**
@@ -21,7 +22,7 @@ import ai.djl.util.Pair;
 public final class SegmentationModel implements AutoCloseable {
     private final ModelSpec spec;
     private final Model model;
-    private final ParameterStore parameterStore;
+    private ParameterStore parameterStore;
 
     SegmentationModel(ModelSpec spec, Model model) {
         this.spec = spec;
@@ -88,10 +89,23 @@ public final class SegmentationModel implements AutoCloseable {
         return n;
     }
 
-    /** Converts all parameters (and future computation) to {@code type}, e.g. FLOAT64 for gradient checks. */
+    /**
+     * Converts all parameters (BatchNorm statistics included) to {@code type}, e.g. FLOAT64 for
+     * gradient checks; inputs must then have the same type. DJL blocks cannot cast themselves,
+     * so each parameter's array is replaced by a converted copy.
+     */
     public void cast(DataType type) {
+        for (Pair<String, Parameter> p : block().getParameters()) {
+            Parameter param = p.getValue();
+            NDArray converted = param.getArray().toType(type, true);
+            Initializer original = param.getInitializer();
+            param.close();
+            param.setInitializer((m, shape, dt) -> converted);
+            param.initialize(manager(), type);
+            param.setInitializer(original);
+        }
         model.setDataType(type);
-        block().cast(type);
+        parameterStore = new ParameterStore(model.getNDManager(), false);
     }
 
     @Override
