@@ -35,7 +35,7 @@ final class DataCommand {
                 throw new IllegalArgumentException("--train, --val and --test must be >= 0");
             }
             long t0 = System.nanoTime();
-            DataSets.buildFashionScenes(out, train, val, test, seed);
+            FashionScenes.builder().trainSize(train).valSize(val).testSize(test).seed(seed).build().write(out);
             System.out.printf("FashionScenes written to %s (%d train, %d val, %d test) in %.1f s%n",
                     out, train, val, test, (System.nanoTime() - t0) / 1e9);
             return 0;

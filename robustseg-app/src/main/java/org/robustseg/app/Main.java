@@ -13,9 +13,15 @@ public final class Main {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI without exiting (used by tests); returns the exit code. */
+    /** Runs the CLI without exiting; returns the exit code. */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with errors going to {@code err} (used by tests); returns the exit code. */
+    public static int execute(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + Errors.oneLine(ex));
             if (Boolean.getBoolean("robustseg.trace")) {

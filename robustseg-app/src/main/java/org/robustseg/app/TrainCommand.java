@@ -2,6 +2,7 @@ package org.robustseg.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.train.Augmentation;

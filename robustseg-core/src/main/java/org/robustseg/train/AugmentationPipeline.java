@@ -1,32 +1,23 @@
 package org.robustseg.train;
 
 import java.util.Random;
+import org.robustseg.data.JointTransform;
 import org.robustseg.data.SegSample;
 
-/** Temporary: horizontal flip only, until the data package's joint transforms are merged. */
+/** Turns {@link Augmentation} settings into the data package's joint transforms. */
 final class AugmentationPipeline {
     private AugmentationPipeline() {}
 
     static SegSample apply(Augmentation a, SegSample s, Random rng) {
-        if (!a.flip() || !rng.nextBoolean()) {
-            return s;
+        JointTransform t = JointTransform.identity();
+        if (a.minScale() != 1f || a.maxScale() != 1f) {
+            // rescale, then crop (or pad with ignore) back to the original size so batches stay uniform
+            t = t.andThen(JointTransform.randomScale(a.minScale(), a.maxScale()))
+                    .andThen(JointTransform.randomCrop(s.height(), s.width()));
         }
-        int h = s.height();
-        int w = s.width();
-        float[] img = new float[s.image().length];
-        int[] lab = new int[s.labels().length];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    img[(c * h + y) * w + x] = s.image()[(c * h + y) * w + (w - 1 - x)];
-                }
-            }
+        if (a.flip()) {
+            t = t.andThen(JointTransform.horizontalFlip(0.5));
         }
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                lab[y * w + x] = s.labels()[y * w + (w - 1 - x)];
-            }
-        }
-        return new SegSample(s.id(), h, w, img, lab);
+        return t.apply(s, rng);
     }
 }
