@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -72,7 +73,7 @@ public final class CityscapesLayout {
                 CityscapesLayout::trainId, null);
     }
 
-    private static List<Path> sortedChildren(Path dir, java.util.function.Predicate<Path> keep) {
+    private static List<Path> sortedChildren(Path dir, Predicate<Path> keep) {
         try (Stream<Path> children = Files.list(dir)) {
             return children.filter(keep).sorted().toList();
         } catch (IOException e) {

@@ -6,13 +6,16 @@ import java.util.List;
 public final class ClassSets {
     private ClassSets() {}
 
+    // Palettes hold exactly one colour per class, so class sets compare equal however they were built;
+    // label PNGs get the remaining entries (and 255 = ignore) from the VOC palette when written.
+
     /** The 21 Pascal VOC 2012 classes with the VOC palette. */
     public static ClassSet pascalVoc() {
         return new ClassSet(
                 List.of("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
                         "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
                         "sheep", "sofa", "train", "tvmonitor"),
-                vocPalette());
+                java.util.Arrays.copyOf(vocPalette(), 21));
     }
 
     /** The 19 Cityscapes evaluation classes (train ids 0..18) with the official colours. */
@@ -35,7 +38,7 @@ public final class ClassSets {
         for (int i = 0; i < FashionMnist.CLASS_NAMES.size(); i++) {
             names[i + 1] = FashionMnist.CLASS_NAMES.get(i);
         }
-        return new ClassSet(List.of(names), vocPalette());
+        return new ClassSet(List.of(names), java.util.Arrays.copyOf(vocPalette(), names.length));
     }
 
     /**
