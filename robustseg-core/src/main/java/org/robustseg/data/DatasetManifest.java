@@ -1,5 +1,6 @@
 package org.robustseg.data;
 
+import org.robustseg.io.AtomicFiles;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,5 +1,6 @@
 package org.robustseg.data;
 
+import org.robustseg.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

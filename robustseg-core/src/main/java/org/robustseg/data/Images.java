@@ -1,5 +1,6 @@
 package org.robustseg.data;
 
+import org.robustseg.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;

@@ -1,5 +1,6 @@
 package org.robustseg.provenance;
 
+import org.robustseg.io.AtomicFiles;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

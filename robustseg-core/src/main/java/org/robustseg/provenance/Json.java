@@ -1,5 +1,6 @@
 package org.robustseg.provenance;
 
+import org.robustseg.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,5 +1,6 @@
-package org.robustseg.provenance;
+package org.robustseg.io;
 
+import org.robustseg.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -52,6 +53,10 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    public static void write(Path target, byte[] bytes) {
+        write(target, out -> out.write(bytes));
     }
 
     public static void writeString(Path target, String text) {

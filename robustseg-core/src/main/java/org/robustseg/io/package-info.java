@@ -1,0 +1,5 @@
+/**
+ * Durable file output shared by every package: atomic writes (temporary file, flush, rename)
+ * so that a crash never leaves a half-written artefact. Depends only on the JDK.
+ */
+package org.robustseg.io;
