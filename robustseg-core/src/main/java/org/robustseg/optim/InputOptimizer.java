@@ -1,7 +1,6 @@
 package org.robustseg.optim;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -297,7 +296,7 @@ public final class InputOptimizer {
                 return;
             }
             NDArray next = x == null ? candidate.duplicate()
-                    : NDArrays.where(candidate.getManager().create(take, new Shape(n, 1, 1, 1)), candidate, x);
+                    : Step.select(candidate.getManager().create(take, new Shape(n, 1, 1, 1)), candidate, x);
             NDScope.unregister(next);
             next.attach(home);
             if (x != null) {

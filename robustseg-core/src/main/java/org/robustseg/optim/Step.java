@@ -72,7 +72,13 @@ public abstract class Step {
             return inBox;
         }
         // where() rather than x0 + m·(x − x0): only a select keeps protected pixels bit-identical.
-        return NDArrays.where(mask.resolve(x.getManager(), x.getShape()), inBox, x0);
+        return select(mask.resolve(x.getManager(), x.getShape()), inBox, x0);
+    }
+
+    /** where(cond, a, b) with cond broadcast to a's shape (DJL's PyTorch where does not broadcast). */
+    static NDArray select(NDArray cond, NDArray a, NDArray b) {
+        NDArray c = cond.getShape().equals(a.getShape()) ? cond : cond.broadcast(a.getShape());
+        return NDArrays.where(c, a, b);
     }
 
     /** Per-sample L2 norm of an N×... array as N×1×1×1, floored at 1e-12 so it can divide. */
