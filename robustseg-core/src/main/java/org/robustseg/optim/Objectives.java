@@ -80,7 +80,7 @@ public final class Objectives {
             NDArray onehot = logits.getManager().arange(classes).toType(DataType.INT64, false)
                     .reshape(new Shape(1, classes, 1, 1)).eq(idx);
             NDArray zy = logits.gather(idx, 1).squeeze(1);
-            NDArray others = NDArrays.where(onehot, logits.getManager().full(new Shape(1), Float.NEGATIVE_INFINITY, logits.getDataType()), logits);
+            NDArray others = NDArrays.where(onehot.broadcast(logits.getShape()), logits.zerosLike().sub(Float.POSITIVE_INFINITY), logits);
             NDArray margin = zy.sub(others.max(new int[] {1}));
             NDArray norm = logits.square().sum(new int[] {1}).add(1e-12).sqrt();
             NDArray loss = margin.div(norm).neg().mul(PixelAccuracy.correct(logits, target));
@@ -97,7 +97,7 @@ public final class Objectives {
         return Objective.of("mse-to-start", c -> {
             NDArray d2 = c.x().sub(c.x0()).square();
             if (region == null) {
-                return d2.mean(new int[] {1, 2, 3});
+                return d2.sum(new int[] {1, 2, 3}).div(d2.getShape().size() / d2.getShape().get(0));
             }
             NDArray m = region.resolve(c.x().getManager(), c.x().getShape()).toType(d2.getDataType(), false);
             NDArray area = m.broadcast(d2.getShape()).sum(new int[] {1, 2, 3}).maximum(1);

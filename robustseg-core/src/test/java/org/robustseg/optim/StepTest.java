@@ -30,6 +30,15 @@ class StepTest {
         return Stream.of(new LinfStep(8 / 255f, 2 / 255f), new L2Step(0.5f, 0.1f), new L2Step(3f, 1f), new UnconstrainedStep(0.5f));
     }
 
+    static NDArray uniformIn(NDManager m, long seed, Shape shape) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[(int) shape.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        return m.create(v, shape);
+    }
+
     static NDArray uniform(long seed, Shape shape, float lo, float hi) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[(int) shape.size()];
