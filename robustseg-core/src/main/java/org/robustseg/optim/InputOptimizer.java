@@ -239,8 +239,12 @@ public final class InputOptimizer {
             throw new IllegalArgumentException("target label map of shape " + ts + " does not match images of shape "
                     + xs + " (expected " + new Shape(xs.get(0), xs.get(2), xs.get(3)) + ")");
         }
-        float min = x0.min().getFloat();
-        float max = x0.max().getFloat();
+        float min;
+        float max;
+        try (NDArray lo = x0.min(); NDArray hi = x0.max()) {
+            min = lo.getFloat();
+            max = hi.getFloat();
+        }
         if (!(min >= 0 && max <= 1)) {
             throw new IllegalArgumentException("images must lie in [0,1], got values in [" + min + ", " + max + "]");
         }
