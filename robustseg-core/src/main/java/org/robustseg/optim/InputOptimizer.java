@@ -23,7 +23,7 @@ import org.robustseg.model.SegmentationModel;
  * the best one are carried over, so memory stays flat however many iterations run.
  *
  * <pre>{@code
- * InputOptimizer.Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
+ * Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
  *         .iterations(10).randomStart(true).restarts(2).seed(0)
  *         .run(model, images, labels);
  * }</pre>
