@@ -1,0 +1,90 @@
+package org.robustseg.attack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.robustseg.optim.Direction;
+import org.robustseg.optim.Objective;
+import org.robustseg.optim.Objectives;
+
+/**
+ * The attack presets, each a configuration of the one loop. Defaults follow the literature:
+ * L∞ eps 8/255, L2 eps 0.5, 10 steps, step size 2.5·eps/steps, one restart, seed 0; every
+ * value can be changed with the fluent setters of {@link GradientAttack} / {@link Ensemble}.
+ *
+ * <pre>{@code
+ * Attack pgd = Attacks.pgd(Norm.LINF).eps(8 / 255f).steps(10).restarts(2).seed(0);
+ * AttackResult r = pgd.perturb(model, images, labels);
+ * }</pre>
+ */
+public final class Attacks {
+    private Attacks() {}
+
+    /** Names accepted by {@link #parse}. */
+    public static final List<String> NAMES = List.of("fgsm", "bim", "pgd", "segpgd", "sea", "targeted");
+
+    /** FGSM (Goodfellow et al.): one step of size eps from the clean image, no random start. */
+    public static GradientAttack fgsm(Norm norm) {
+        float eps = defaultEps(norm);
+        return new GradientAttack("fgsm", norm, eps, 1).stepSize(eps);
+    }
+
+    /** BIM (Kurakin et al.), the DDC-AT/SAT protocol: L∞, no random start; e.g. bim(0.03f, 0.01f, 2|4|6). */
+    public static GradientAttack bim(float eps, float stepSize, int steps) {
+        return new GradientAttack("bim", Norm.LINF, eps, steps).stepSize(stepSize);
+    }
+
+    /** PGD (Madry et al.): uniform random start in the ball, then projected steps. */
+    public static GradientAttack pgd(Norm norm) {
+        return new GradientAttack("pgd", norm, defaultEps(norm), 10).randomStart(true);
+    }
+
+    /** SegPGD (Gu et al. 2022): PGD on the balanced cross-entropy. */
+    public static GradientAttack segPgd(Norm norm) {
+        return pgd(norm).named("segpgd").loss(Objectives.balancedCrossEntropy());
+    }
+
+    /**
+     * SEA (Croce et al. 2023): PGD with each of masked CE, balanced CE, JS divergence and the
+     * masked normalised margin, keeping per image the worst case (lowest accuracy).
+     */
+    public static Ensemble sea(Norm norm) {
+        List<GradientAttack> members = new ArrayList<>();
+        for (Objective loss : Objectives.sea()) {
+            members.add(pgd(norm).named("sea-" + loss.name()).loss(loss));
+        }
+        return new Ensemble("sea", members);
+    }
+
+    /** Any set of attacks as an ensemble keeping the per-image worst case. */
+    public static Ensemble ensemble(String name, List<GradientAttack> members) {
+        return new Ensemble(name, members);
+    }
+
+    /**
+     * A targeted attack: PGD minimising the pixel CE to the target map given to
+     * {@link Attack#perturb} as labels (build one with {@link Targets}); keeps per image the
+     * iterate that agrees most with the target.
+     */
+    public static GradientAttack targeted(Norm norm) {
+        return pgd(norm).named("targeted").direction(Direction.MINIMISE);
+    }
+
+    /** The preset named {@code name} (one of {@link #NAMES}) with its defaults for {@code norm}. */
+    public static Attack parse(String name, Norm norm) {
+        switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "fgsm": return fgsm(norm);
+            case "bim": return norm == Norm.LINF ? bim(0.03f, 0.01f, 4) : new GradientAttack("bim", norm, defaultEps(norm), 4);
+            case "pgd": return pgd(norm);
+            case "segpgd": return segPgd(norm);
+            case "sea": return sea(norm);
+            case "targeted": return targeted(norm);
+            default:
+                throw new IllegalArgumentException("unknown attack '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        }
+    }
+
+    static float defaultEps(Norm norm) {
+        return norm == Norm.LINF ? 8 / 255f : 0.5f;
+    }
+}

@@ -1,0 +1,98 @@
+package org.robustseg.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.robustseg.model.SegmentationModel;
+
+/**
+ * Runs several attacks and keeps, per image, the worst case: the lowest pixel accuracy on valid
+ * pixels, ties broken by the higher cross-entropy; on a full tie the earlier member wins. SEA
+ * (Croce et al. 2023) is this ensemble over its four losses. Never weaker per image than any member.
+ */
+public final class Ensemble implements Attack {
+    private final String name;
+    private final List<GradientAttack> members;
+
+    Ensemble(String name, List<GradientAttack> members) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("an ensemble needs at least one attack");
+        }
+        this.name = name;
+        this.members = List.copyOf(members);
+    }
+
+    public List<GradientAttack> members() {
+        return members;
+    }
+
+    public Ensemble eps(float value) {
+        return map(a -> a.eps(value));
+    }
+
+    public Ensemble steps(int value) {
+        return map(a -> a.steps(value));
+    }
+
+    public Ensemble stepSize(float value) {
+        return map(a -> a.stepSize(value));
+    }
+
+    public Ensemble restarts(int value) {
+        return map(a -> a.restarts(value));
+    }
+
+    public Ensemble seed(long value) {
+        return map(a -> a.seed(value));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public AttackResult perturb(SegmentationModel model, NDArray images, NDArray labels) {
+        AttackResult worst = null;
+        for (GradientAttack member : members) {
+            AttackResult r = member.perturb(model, images, labels);
+            worst = worst == null ? r : worse(worst, r);
+        }
+        return worst;
+    }
+
+    /** Per image the worse of a and b (a on ties); arrays of the loser are closed. */
+    static AttackResult worse(AttackResult a, AttackResult b) {
+        int n = a.accuracy().length;
+        boolean[] takeB = new boolean[n];
+        float[] acc = a.accuracy().clone();
+        float[] loss = a.loss().clone();
+        for (int i = 0; i < n; i++) {
+            takeB[i] = b.accuracy()[i] < a.accuracy()[i] || b.accuracy()[i] == a.accuracy()[i] && b.loss()[i] > a.loss()[i];
+            if (takeB[i]) {
+                acc[i] = b.accuracy()[i];
+                loss[i] = b.loss()[i];
+            }
+        }
+        NDArray x;
+        try (NDArray cond = a.adversarial().getManager().create(takeB, new Shape(n, 1, 1, 1));
+                NDArray wide = cond.broadcast(a.adversarial().getShape())) {
+            x = NDArrays.where(wide, b.adversarial(), a.adversarial());
+        }
+        a.adversarial().close();
+        b.adversarial().close();
+        return new AttackResult(x, acc, loss);
+    }
+
+    private Ensemble map(UnaryOperator<GradientAttack> change) {
+        return new Ensemble(name, members.stream().map(change).collect(Collectors.toList()));
+    }
+
+    @Override
+    public String toString() {
+        return name + members;
+    }
+}

@@ -1,0 +1,214 @@
+package org.robustseg.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Objects;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.Direction;
+import org.robustseg.optim.InputOptimizer;
+import org.robustseg.optim.Mask;
+import org.robustseg.optim.Objective;
+import org.robustseg.optim.Objectives;
+import org.robustseg.optim.PixelAccuracy;
+import org.robustseg.optim.PixelCrossEntropy;
+import org.robustseg.optim.Result;
+import org.robustseg.optim.Selection;
+
+/**
+ * A gradient attack: one configuration of {@link InputOptimizer}. FGSM, BIM, PGD, SegPGD and
+ * targeted attacks are instances with different defaults (see {@link Attacks}). Immutable; each
+ * fluent setter returns a modified copy. Per image the worst case over iterations and restarts is
+ * kept: lowest pixel accuracy on valid pixels, ties broken by the objective (for a targeted
+ * attack: highest agreement with the target).
+ */
+public final class GradientAttack implements Attack {
+    private String name;
+    private Norm norm;
+    private float eps;
+    private float stepSize = Float.NaN; // NaN: 2.5·eps/steps
+    private int steps;
+    private int restarts = 1;
+    private boolean randomStart;
+    private long seed;
+    private Objective loss = Objectives.crossEntropy();
+    private Direction direction = Direction.MAXIMISE;
+    private Mask mask;
+
+    GradientAttack(String name, Norm norm, float eps, int steps) {
+        this.name = name;
+        this.norm = Objects.requireNonNull(norm, "norm");
+        this.eps = checkEps(norm, eps);
+        this.steps = checkSteps(steps);
+    }
+
+    /** Perturbation budget in {@link #norm()} units (pixel values in [0,1]). */
+    public GradientAttack eps(float value) {
+        GradientAttack c = copy();
+        c.eps = checkEps(norm, value);
+        return c;
+    }
+
+    /** Size of one step; default 2.5·eps/steps (Madry et al.). */
+    public GradientAttack stepSize(float value) {
+        if (!(value >= 0) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException("stepSize must be a finite number >= 0, got " + value);
+        }
+        GradientAttack c = copy();
+        c.stepSize = value;
+        return c;
+    }
+
+    public GradientAttack steps(int value) {
+        GradientAttack c = copy();
+        c.steps = checkSteps(value);
+        return c;
+    }
+
+    public GradientAttack restarts(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("restarts must be >= 1, got " + value);
+        }
+        GradientAttack c = copy();
+        c.restarts = value;
+        return c;
+    }
+
+    public GradientAttack randomStart(boolean value) {
+        GradientAttack c = copy();
+        c.randomStart = value;
+        return c;
+    }
+
+    public GradientAttack seed(long value) {
+        GradientAttack c = copy();
+        c.seed = value;
+        return c;
+    }
+
+    /** The objective the attack optimises (default pixel CE). */
+    public GradientAttack loss(Objective value) {
+        GradientAttack c = copy();
+        c.loss = Objects.requireNonNull(value, "loss");
+        return c;
+    }
+
+    /** By name: ce, masked-ce, balanced-ce, js, masked-margin. */
+    public GradientAttack loss(String value) {
+        return loss(Objectives.parse(value));
+    }
+
+    /** Only pixels inside {@code value} may be perturbed (null: all). */
+    public GradientAttack mask(Mask value) {
+        GradientAttack c = copy();
+        c.mask = value;
+        return c;
+    }
+
+    GradientAttack named(String value) {
+        GradientAttack c = copy();
+        c.name = value;
+        return c;
+    }
+
+    GradientAttack direction(Direction value) {
+        GradientAttack c = copy();
+        c.direction = value;
+        return c;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public Norm norm() {
+        return norm;
+    }
+
+    public float eps() {
+        return eps;
+    }
+
+    public float stepSize() {
+        return Float.isNaN(stepSize) ? 2.5f * eps / steps : stepSize;
+    }
+
+    public int steps() {
+        return steps;
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Objective loss() {
+        return loss;
+    }
+
+    /** The loop this attack runs, for callers that want the raw {@link Result} (e.g. adversarial training). */
+    public InputOptimizer optimizer() {
+        return InputOptimizer.of(norm.step(eps, stepSize()).mask(mask), loss)
+                .direction(direction)
+                .iterations(steps)
+                .restarts(restarts)
+                .randomStart(randomStart)
+                .seed(seed)
+                .selection(Selection.ACCURACY);
+    }
+
+    @Override
+    public AttackResult perturb(SegmentationModel model, NDArray images, NDArray labels) {
+        Result r = optimizer().run(model, images, labels);
+        return evaluate(model, r.xBest(), labels);
+    }
+
+    /** Accuracy and CE of {@code adversarial} against {@code labels}, the figures attacks are compared by. */
+    static AttackResult evaluate(SegmentationModel model, NDArray adversarial, NDArray labels) {
+        try (NDManager m = adversarial.getManager().newSubManager()) {
+            NDArray x = adversarial.duplicate();
+            x.attach(m);
+            NDArray logits = model.logits(x);
+            return new AttackResult(adversarial, PixelAccuracy.perSample(logits, labels).toFloatArray(),
+                    PixelCrossEntropy.perSample(logits, labels).toFloatArray());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(norm=" + norm + ", eps=" + eps + ", stepSize=" + stepSize() + ", steps=" + steps + ", restarts="
+                + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + loss.name() + ", " + direction + ")";
+    }
+
+    private GradientAttack copy() {
+        GradientAttack c = new GradientAttack(name, norm, eps, steps);
+        c.stepSize = stepSize;
+        c.restarts = restarts;
+        c.randomStart = randomStart;
+        c.seed = seed;
+        c.loss = loss;
+        c.direction = direction;
+        c.mask = mask;
+        return c;
+    }
+
+    static float checkEps(Norm norm, float eps) {
+        if (!(eps >= 0) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps must be a finite number >= 0, got " + eps);
+        }
+        if (norm == Norm.LINF && eps > 1) {
+            throw new IllegalArgumentException("eps must be <= 1 for linf (pixel values lie in [0,1]), got " + eps);
+        }
+        return eps;
+    }
+
+    static int checkSteps(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        }
+        return steps;
+    }
+}

@@ -1,0 +1,41 @@
+package org.robustseg.attack;
+
+import java.util.Locale;
+import org.robustseg.optim.L2Step;
+import org.robustseg.optim.LinfStep;
+import org.robustseg.optim.Step;
+
+/** The norm that measures a perturbation's size (pixel units, images in [0,1]). */
+public enum Norm {
+    LINF,
+    L2;
+
+    /** "linf" (also "l-inf", "inf") or "l2", case-insensitive; the error lists what is accepted. */
+    public static Norm parse(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "linf": case "l-inf": case "inf": case "l_inf": return LINF;
+            case "l2": return L2;
+            default: throw new IllegalArgumentException("unknown norm '" + name + "' (known: linf, l2)");
+        }
+    }
+
+    /** The step of this geometry. */
+    public Step step(float eps, float stepSize) {
+        return this == LINF ? new LinfStep(eps, stepSize) : new L2Step(eps, stepSize);
+    }
+
+    /** ‖x − x0‖ of one image's perturbation given as values. */
+    public double measure(float[] delta) {
+        double r = 0;
+        for (float d : delta) {
+            r = this == LINF ? Math.max(r, Math.abs(d)) : r + (double) d * d;
+        }
+        return this == LINF ? r : Math.sqrt(r);
+    }
+
+    @Override
+    public String toString() {
+        return this == LINF ? "linf" : "l2";
+    }
+}

@@ -1,0 +1,327 @@
+package org.robustseg.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.robustseg.model.SegmentationModel;
+
+/**
+ * The one input-space optimisation loop: move x along the input gradient of an objective, let
+ * the {@link Step} project it back into the allowed set, and keep per image the best iterate
+ * (over iterations and restarts) by a {@link Selection}. Attacks, the inner maximisation of
+ * adversarial training, inpainting and generation are presets over it.
+ *
+ * <p>Immutable; every fluent setter returns a modified copy, so one configured optimizer can be
+ * shared and varied (e.g. in an eps sweep). Each iteration runs in its own {@link NDManager}
+ * (plus an {@link NDScope} for arrays the engine puts elsewhere); only the current iterate and
+ * the best one are carried over, so memory stays flat however many iterations run.
+ *
+ * <pre>{@code
+ * Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
+ *         .iterations(10).randomStart(true).restarts(2).seed(0)
+ *         .run(model, images, labels);
+ * }</pre>
+ */
+public final class InputOptimizer {
+    private Step step;
+    private Objective objective;
+    private Direction direction = Direction.MAXIMISE;
+    private int iterations = 10;
+    private int restarts = 1;
+    private boolean randomStart;
+    private long seed;
+    private GradientTransform gradientTransform = GradientTransform.identity();
+    private ForwardMode forwardMode = ForwardMode.EVAL;
+    private Selection selection = Selection.LOSS;
+    private boolean keepBest = true;
+
+    private InputOptimizer(Step step, Objective objective) {
+        this.step = Objects.requireNonNull(step, "step");
+        this.objective = Objects.requireNonNull(objective, "objective");
+    }
+
+    /** A loop with the given geometry and objective; maximising, 10 iterations, 1 restart, no random start. */
+    public static InputOptimizer of(Step step, Objective objective) {
+        return new InputOptimizer(step, objective);
+    }
+
+    /** The DESIGN one-liner: {@code iterations} steps from x0 itself, best iterate per image by loss. */
+    public static Result run(SegmentationModel model, NDArray x0, NDArray target, Objective objective, Step step,
+            int iterations, Direction direction) {
+        return of(step, objective).iterations(iterations).direction(direction).run(model, x0, target);
+    }
+
+    public InputOptimizer step(Step value) {
+        InputOptimizer c = copy();
+        c.step = Objects.requireNonNull(value, "step");
+        return c;
+    }
+
+    public InputOptimizer objective(Objective value) {
+        InputOptimizer c = copy();
+        c.objective = Objects.requireNonNull(value, "objective");
+        return c;
+    }
+
+    public InputOptimizer direction(Direction value) {
+        InputOptimizer c = copy();
+        c.direction = Objects.requireNonNull(value, "direction");
+        return c;
+    }
+
+    /** Number of gradient steps per restart (0: only evaluate the start point). */
+    public InputOptimizer iterations(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("iterations must be >= 0, got " + value);
+        }
+        InputOptimizer c = copy();
+        c.iterations = value;
+        return c;
+    }
+
+    /** Independent runs; per image the best over all runs is kept. */
+    public InputOptimizer restarts(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("restarts must be >= 1, got " + value);
+        }
+        InputOptimizer c = copy();
+        c.restarts = value;
+        return c;
+    }
+
+    /** Start each restart from {@link Step#randomStart} instead of x0 (PGD). */
+    public InputOptimizer randomStart(boolean value) {
+        InputOptimizer c = copy();
+        c.randomStart = value;
+        return c;
+    }
+
+    /** Seed of the random starts; restart k uses the k-th split of {@code SplittableRandom(seed)}. */
+    public InputOptimizer seed(long value) {
+        InputOptimizer c = copy();
+        c.seed = value;
+        return c;
+    }
+
+    public InputOptimizer gradientTransform(GradientTransform value) {
+        InputOptimizer c = copy();
+        c.gradientTransform = Objects.requireNonNull(value, "gradientTransform");
+        return c;
+    }
+
+    public InputOptimizer forwardMode(ForwardMode value) {
+        InputOptimizer c = copy();
+        c.forwardMode = Objects.requireNonNull(value, "forwardMode");
+        return c;
+    }
+
+    public InputOptimizer selection(Selection value) {
+        InputOptimizer c = copy();
+        c.selection = Objects.requireNonNull(value, "selection");
+        return c;
+    }
+
+    /** true (default): keep each image's best iterate; false: its last iterate (best over restarts still). */
+    public InputOptimizer keepBest(boolean value) {
+        InputOptimizer c = copy();
+        c.keepBest = value;
+        return c;
+    }
+
+    public Step step() {
+        return step;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public int iterations() {
+        return iterations;
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    public boolean randomStart() {
+        return randomStart;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Selection selection() {
+        return selection;
+    }
+
+    /**
+     * Runs the loop on images {@code x0} (N×3×H×W in [0,1]) against the target label map
+     * {@code target} (N×H×W). The result's array lives in x0's manager.
+     */
+    public Result run(SegmentationModel model, NDArray x0, NDArray target) {
+        checkInputs(x0, target);
+        int n = (int) x0.getShape().get(0);
+        SplittableRandom seeds = new SplittableRandom(seed);
+        Kept kept = new Kept(n);
+        List<float[]> trace = new ArrayList<>();
+        try (NDManager runManager = x0.getManager().newSubManager();
+                FrozenParameters frozen = new FrozenParameters(model, forwardMode)) {
+            for (int r = 0; r < restarts; r++) {
+                RandomGenerator rng = seeds.split();
+                Kept one = runOnce(model, x0, target, rng, runManager, trace);
+                kept.merge(one, runManager);
+                one.close();
+            }
+            kept.x.attach(x0.getManager());
+        }
+        return new Result(kept.x, kept.loss, kept.accuracy, new Trace(restarts, iterations, trace));
+    }
+
+    private Kept runOnce(SegmentationModel model, NDArray x0, NDArray target, RandomGenerator rng,
+            NDManager runManager, List<float[]> trace) {
+        Kept best = new Kept((int) x0.getShape().get(0));
+        NDArray x = randomStart ? step.randomStart(x0, rng) : x0.duplicate();
+        x.attach(runManager);
+        for (int t = 0; t <= iterations; t++) {
+            try (NDManager iteration = runManager.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                x.attach(iteration); // the current iterate dies with this iteration unless kept below
+                Objective.Context at = new Objective.Context(x, x0, null, target, t, iterations);
+                NDArray loss;
+                NDArray logits;
+                NDArray gradient = null;
+                if (t < iterations) {
+                    InputGradient g = InputGradient.of(model, at, objective, forwardMode);
+                    loss = g.lossPerSample();
+                    logits = g.logits();
+                    gradient = g.gradient();
+                } else { // the last iterate is only evaluated
+                    logits = model.forward(x, forwardMode == ForwardMode.TRAINING).get(0);
+                    loss = objective.perSample(new Objective.Context(x, x0, logits, target, t, iterations));
+                    InputGradient.checkLoss(loss, objective, x);
+                }
+                float[] lossValues = loss.toFloatArray();
+                float[] accuracy = PixelAccuracy.perSample(logits, target).toFloatArray();
+                trace.add(lossValues);
+                if (keepBest || t == iterations) {
+                    best.offer(x, lossValues, accuracy, !keepBest, runManager);
+                }
+                if (gradient != null) {
+                    NDArray ascent = gradientTransform.apply(gradient.mul(direction.sign()));
+                    x = step.move(x, ascent, x0);
+                    NDScope.unregister(x);
+                    x.attach(runManager);
+                }
+            }
+        }
+        return best;
+    }
+
+    private void checkInputs(NDArray x0, NDArray target) {
+        Shape xs = x0.getShape();
+        Shape ts = target.getShape();
+        if (xs.dimension() != 4) {
+            throw new IllegalArgumentException("images must be N×C×H×W, got shape " + xs);
+        }
+        if (ts.dimension() != 3 || ts.get(0) != xs.get(0) || ts.get(1) != xs.get(2) || ts.get(2) != xs.get(3)) {
+            throw new IllegalArgumentException("target label map of shape " + ts + " does not match images of shape "
+                    + xs + " (expected " + new Shape(xs.get(0), xs.get(2), xs.get(3)) + ")");
+        }
+        float min;
+        float max;
+        try (NDArray lo = x0.min(); NDArray hi = x0.max()) {
+            min = lo.getFloat();
+            max = hi.getFloat();
+        }
+        if (!(min >= 0 && max <= 1)) {
+            throw new IllegalArgumentException("images must lie in [0,1], got values in [" + min + ", " + max + "]");
+        }
+    }
+
+    private InputOptimizer copy() {
+        InputOptimizer c = new InputOptimizer(step, objective);
+        c.direction = direction;
+        c.iterations = iterations;
+        c.restarts = restarts;
+        c.randomStart = randomStart;
+        c.seed = seed;
+        c.gradientTransform = gradientTransform;
+        c.forwardMode = forwardMode;
+        c.selection = selection;
+        c.keepBest = keepBest;
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "InputOptimizer(" + step + ", " + objective.name() + ", " + direction + ", iterations=" + iterations
+                + ", restarts=" + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", selection=" + selection + ")";
+    }
+
+    /** The per-image best iterate with its figures; the array lives in the run's manager until handed out. */
+    private final class Kept implements AutoCloseable {
+        NDArray x;
+        final float[] loss;
+        final float[] accuracy;
+
+        Kept(int n) {
+            loss = new float[n];
+            accuracy = new float[n];
+        }
+
+        /** Takes the candidate's images that are strictly better (all of them if {@code force}). */
+        void offer(NDArray candidate, float[] candLoss, float[] candAccuracy, boolean force, NDManager home) {
+            int n = loss.length;
+            boolean[] take = new boolean[n];
+            boolean any = false;
+            for (int i = 0; i < n; i++) {
+                take[i] = x == null || force
+                        || Selection.better(selection.primary(direction, candLoss[i], candAccuracy[i]), selection.secondary(direction, candLoss[i]),
+                                selection.primary(direction, loss[i], accuracy[i]), selection.secondary(direction, loss[i]));
+                if (take[i]) {
+                    loss[i] = candLoss[i];
+                    accuracy[i] = candAccuracy[i];
+                    any = true;
+                }
+            }
+            if (!any) {
+                return;
+            }
+            NDArray next = x == null ? candidate.duplicate()
+                    : Step.select(candidate.getManager().create(take, new Shape(n, 1, 1, 1)), candidate, x);
+            NDScope.unregister(next);
+            next.attach(home);
+            if (x != null) {
+                x.close();
+            }
+            x = next;
+        }
+
+        /** Per image, the better of this and {@code other} (restarts); ties keep this one. */
+        void merge(Kept other, NDManager home) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                offer(other.x, other.loss, other.accuracy, false, home);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (x != null) {
+                x.close();
+            }
+        }
+    }
+}

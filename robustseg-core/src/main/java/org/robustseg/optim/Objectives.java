@@ -1,0 +1,155 @@
+package org.robustseg.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.robustseg.data.SegSample;
+
+/**
+ * The objectives of the field. Every pixel loss is averaged over each image's valid (non-255)
+ * pixels, so the values of different objectives live on comparable scales and ignore pixels never
+ * contribute. The SEA losses follow Croce, Singh and Hein, "Towards reliable evaluation and fast
+ * training of robust semantic segmentation models" (2023).
+ */
+public final class Objectives {
+    private Objectives() {}
+
+    /** Names accepted by {@link #parse}. */
+    public static final List<String> NAMES = List.of("ce", "masked-ce", "balanced-ce", "js", "masked-margin");
+
+    /** Mean pixel cross-entropy over valid pixels ({@link PixelCrossEntropy#perSample}). */
+    public static Objective crossEntropy() {
+        return Objective.of("ce", PixelCrossEntropy::perSample);
+    }
+
+    /**
+     * SEA's masked CE: cross-entropy summed only over pixels that are still classified correctly,
+     * divided by the number of valid pixels. Once a pixel is flipped it stops pulling the budget.
+     */
+    public static Objective maskedCrossEntropy() {
+        return Objective.of("masked-ce", (logits, target) -> {
+            NDArray ce = PixelCrossEntropy.perPixel(logits, target)[0];
+            return meanOverValid(ce.mul(PixelAccuracy.correct(logits, target)), logits, target);
+        });
+    }
+
+    /**
+     * SegPGD's balanced CE (Gu et al. 2022): correct pixels weighted by 1-λ, wrong ones by λ, with
+     * λ = t / (2T) growing over the run, so early steps flip pixels and later steps push the
+     * already-flipped ones further.
+     */
+    public static Objective balancedCrossEntropy() {
+        return Objective.of("balanced-ce", c -> {
+            float lambda = c.iteration() / (2f * Math.max(1, c.iterations()));
+            NDArray ce = PixelCrossEntropy.perPixel(c.logits(), c.target())[0];
+            NDArray correct = PixelAccuracy.correct(c.logits(), c.target());
+            // weight = (1-λ) on correct pixels, λ on wrong ones; ce is 0 at ignore pixels already
+            NDArray weight = correct.mul(1 - 2 * lambda).add(lambda);
+            return meanOverValid(ce.mul(weight), c.logits(), c.target());
+        });
+    }
+
+    /**
+     * Jensen–Shannon divergence between the softmax p and the one-hot target, in nats. With
+     * q = one-hot(y) it has the closed form JS = ½[2 ln 2 + p_y ln p_y − (1+p_y) ln(1+p_y)], which
+     * is 0 for p_y = 1 and ln 2 for p_y = 0; its gradient fades on pixels already flipped.
+     */
+    public static Objective jensenShannon() {
+        return Objective.of("js", (logits, target) -> {
+            NDArray logpy = logits.logSoftmax(1).gather(safeIndex(target).expandDims(1), 1).squeeze(1);
+            NDArray py = logpy.exp();
+            NDArray js = py.mul(logpy).sub(py.add(1).log().mul(py.add(1))).add(2 * Math.log(2)).mul(0.5);
+            return meanOverValid(js.mul(PixelAccuracy.valid(target, logits.getDataType())), logits, target);
+        });
+    }
+
+    /**
+     * A masked normalised margin, a scale-free stand-in for SEA's masked spherical loss: over
+     * pixels still classified correctly, −(z_y − max_{k≠y} z_k) / ‖z‖₂ (‖z‖₂ the pixel's logit
+     * vector norm), averaged over valid pixels. Maximising it shrinks the margin of correct pixels
+     * without rewarding logit growth; flipped pixels stop contributing.
+     */
+    public static Objective maskedMargin() {
+        return Objective.of("masked-margin", (logits, target) -> {
+            long classes = logits.getShape().get(1);
+            NDArray idx = safeIndex(target).expandDims(1);
+            NDArray onehot = logits.getManager().arange(classes).toType(DataType.INT64, false)
+                    .reshape(new Shape(1, classes, 1, 1)).eq(idx);
+            NDArray zy = logits.gather(idx, 1).squeeze(1);
+            NDArray others = NDArrays.where(onehot.broadcast(logits.getShape()), logits.zerosLike().sub(Float.POSITIVE_INFINITY), logits);
+            NDArray margin = zy.sub(others.max(new int[] {1}));
+            NDArray norm = logits.square().sum(new int[] {1}).add(1e-12).sqrt();
+            NDArray loss = margin.div(norm).neg().mul(PixelAccuracy.correct(logits, target));
+            return meanOverValid(loss, logits, target);
+        });
+    }
+
+    /**
+     * Mean squared distance of x to the start x0 over the pixels where {@code region} is 1 (all
+     * pixels if null), averaged over the region's pixels and channels. Combined with CE via
+     * {@link #sum} it keeps synthesis close to its seed outside a hole.
+     */
+    public static Objective distanceToStart(Mask region) {
+        return Objective.of("mse-to-start", c -> {
+            NDArray d2 = c.x().sub(c.x0()).square();
+            if (region == null) {
+                return d2.sum(new int[] {1, 2, 3}).div(d2.getShape().size() / d2.getShape().get(0));
+            }
+            NDArray m = region.resolve(c.x().getManager(), c.x().getShape()).toType(d2.getDataType(), false);
+            NDArray area = m.broadcast(d2.getShape()).sum(new int[] {1, 2, 3}).maximum(1);
+            return d2.mul(m).sum(new int[] {1, 2, 3}).div(area);
+        });
+    }
+
+    /** {@code weight · objective}, named e.g. "0.5*mse-to-start". */
+    public static Objective weighted(float weight, Objective objective) {
+        return Objective.of(weight + "*" + objective.name(), c -> objective.perSample(c).mul(weight));
+    }
+
+    /** The sum of several objectives (use {@link #weighted} for coefficients). */
+    public static Objective sum(Objective... parts) {
+        if (parts.length == 0) {
+            throw new IllegalArgumentException("objective sum needs at least one part");
+        }
+        String name = List.of(parts).stream().map(Objective::name).collect(Collectors.joining("+"));
+        return Objective.of(name, c -> {
+            NDArray total = parts[0].perSample(c);
+            for (int i = 1; i < parts.length; i++) {
+                total = total.add(parts[i].perSample(c));
+            }
+            return total;
+        });
+    }
+
+    /** The objective named {@code name} (one of {@link #NAMES}); the error lists the known names. */
+    public static Objective parse(String name) {
+        switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "ce": return crossEntropy();
+            case "masked-ce": return maskedCrossEntropy();
+            case "balanced-ce": return balancedCrossEntropy();
+            case "js": return jensenShannon();
+            case "masked-margin": return maskedMargin();
+            default:
+                throw new IllegalArgumentException("unknown loss '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        }
+    }
+
+    /** The four SEA losses, in the order of the paper's ensemble. */
+    public static List<Objective> sea() {
+        return List.of(maskedCrossEntropy(), balancedCrossEntropy(), jensenShannon(), maskedMargin());
+    }
+
+    static NDArray safeIndex(NDArray target) {
+        NDArray lab = target.toType(DataType.INT64, false);
+        return lab.mul(lab.neq(SegSample.IGNORE).toType(DataType.INT64, false));
+    }
+
+    private static NDArray meanOverValid(NDArray perPixel, NDArray logits, NDArray target) {
+        NDArray count = PixelAccuracy.valid(target, logits.getDataType()).sum(new int[] {1, 2}).maximum(1);
+        return perPixel.sum(new int[] {1, 2}).div(count);
+    }
+}

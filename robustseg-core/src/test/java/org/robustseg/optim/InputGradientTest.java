@@ -1,0 +1,163 @@
+package org.robustseg.optim;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import org.junit.jupiter.api.Test;
+import org.robustseg.model.Architecture;
+import org.robustseg.model.ModelZoo;
+import org.robustseg.model.SegmentationModel;
+
+class InputGradientTest {
+
+    static final String LINEAR = "test-linear-1x1";
+
+    static {
+        ModelZoo.register(new Architecture() {
+            public String name() {
+                return LINEAR;
+            }
+
+            public String description() {
+                return "a single 1×1 convolution: logits linear in the pixel, gradient known in closed form";
+            }
+
+            public Block build(int numClasses) {
+                return Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(numClasses).build();
+            }
+
+            public Shape initShape() {
+                return new Shape(1, 3, 4, 4);
+            }
+        });
+    }
+
+    /**
+     * For z = W·x_p + b per pixel p and the mean CE over the V valid pixels of an image,
+     * ∂L/∂x_p = Wᵀ(softmax(z_p) − onehot(y_p)) / V, and 0 at ignore pixels.
+     */
+    @Test
+    void gradientMatchesClosedFormForALinearModel() {
+        int classes = 4, n = 2, h = 3, w = 5, hw = h * w;
+        try (SegmentationModel model = SegmentationModel.create(LINEAR, classes, 7); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            float[] weight = null;
+            float[] bias = null;
+            for (Parameter p : model.block().getParameters().values()) {
+                if (p.getType() == Parameter.Type.WEIGHT) {
+                    weight = p.getArray().toFloatArray(); // C×3×1×1
+                } else if (p.getType() == Parameter.Type.BIAS) {
+                    bias = p.getArray().toFloatArray();
+                }
+            }
+            NDArray x = StepTest.uniformIn(m, 9, new Shape(n, 3, h, w));
+            int[] y = new int[n * hw];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = i % 6 == 1 ? 255 : (i * 7) % classes;
+            }
+            float[] g = InputGradient.of(model, x, Objectives.crossEntropy(), m.create(y, new Shape(n, h, w))).gradient().toFloatArray();
+            float[] xv = x.toFloatArray();
+            for (int s = 0; s < n; s++) {
+                int valid = 0;
+                for (int p = 0; p < hw; p++) {
+                    valid += y[s * hw + p] == 255 ? 0 : 1;
+                }
+                for (int p = 0; p < hw; p++) {
+                    int lab = y[s * hw + p];
+                    double[] z = new double[classes];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int c = 0; c < classes; c++) {
+                        z[c] = bias == null ? 0 : bias[c];
+                        for (int k = 0; k < 3; k++) {
+                            z[c] += weight[c * 3 + k] * xv[(s * 3 + k) * hw + p];
+                        }
+                        max = Math.max(max, z[c]);
+                    }
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        sum += Math.exp(z[c] - max);
+                    }
+                    for (int k = 0; k < 3; k++) {
+                        double expected = 0;
+                        if (lab != 255) {
+                            for (int c = 0; c < classes; c++) {
+                                expected += weight[c * 3 + k] * (Math.exp(z[c] - max) / sum - (c == lab ? 1 : 0)) / valid;
+                            }
+                        }
+                        assertEquals(expected, g[(s * 3 + k) * hw + p], 1e-6, "sample " + s + " pixel " + p + " channel " + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void leavesTrainableFlagsAndRunningStatisticsAsTheyWere() {
+        try (SegmentationModel model = TinySegNet.untrained(4); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            List<Boolean> before = flags(model);
+            NDList data = TinySegNet.scenes(m, 4, 6);
+            List<float[]> stats = runningStats(model);
+            for (ForwardMode mode : ForwardMode.values()) {
+                InputGradient.of(model, Objective.Context.of(data.get(0), data.get(0), null, data.get(1)), Objectives.crossEntropy(), mode);
+                assertEquals(before, flags(model), mode + " changed which parameters are trainable");
+                List<float[]> after = runningStats(model);
+                for (int i = 0; i < stats.size(); i++) {
+                    assertArrayEquals(stats.get(i), after.get(i), 0f, mode + " changed BatchNorm running statistics");
+                }
+            }
+            // running stats stay frozen (the naive freezeParameters(false) would make them trainable)
+            for (var p : model.block().getParameters()) {
+                Parameter.Type t = p.getValue().getType();
+                if (t == Parameter.Type.RUNNING_MEAN || t == Parameter.Type.RUNNING_VAR) {
+                    assertFalse(p.getValue().requiresGradient());
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingModeUsesBatchStatistics() {
+        try (SegmentationModel model = TinySegNet.untrained(4); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDList data = TinySegNet.scenes(m, 4, 6);
+            Objective.Context at = Objective.Context.of(data.get(0), data.get(0), null, data.get(1));
+            float[] eval = InputGradient.of(model, at, Objectives.crossEntropy(), ForwardMode.EVAL).gradient().toFloatArray();
+            float[] train = InputGradient.of(model, at, Objectives.crossEntropy(), ForwardMode.TRAINING).gradient().toFloatArray();
+            assertFalse(java.util.Arrays.equals(eval, train));
+        }
+    }
+
+    private static List<Boolean> flags(SegmentationModel model) {
+        List<Boolean> f = new ArrayList<>();
+        model.block().getParameters().values().forEach(p -> f.add(p.requiresGradient()));
+        return f;
+    }
+
+    private static List<float[]> runningStats(SegmentationModel model) {
+        List<float[]> s = new ArrayList<>();
+        for (Parameter p : model.block().getParameters().values()) {
+            if (p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR) {
+                s.add(p.getArray().toFloatArray());
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void nanLossNamesTheObjective() {
+        try (SegmentationModel model = TinySegNet.untrained(4); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDList data = TinySegNet.scenes(m, 2, 6);
+            Objective boom = Objective.of("boom", (logits, target) -> logits.sum(new int[] {1, 2, 3}).mul(Float.NaN));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> InputOptimizer.of(new LinfStep(0.1f, 0.01f), boom).iterations(2).run(model, data.get(0), data.get(1)));
+            assertTrue(e.getMessage().contains("'boom'") && e.getMessage().contains("NaN"), e.getMessage());
+            assertEquals(new Shape(2, 3, TinySegNet.SIZE, TinySegNet.SIZE), data.get(0).getShape());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.robustseg.optim;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.robustseg.model.SegmentationModel;
+
+class InputOptimizerTest {
+    static SegmentationModel model;
+    static NDManager manager;
+    static NDList data;
+
+    @BeforeAll
+    static void setUp() {
+        model = TinySegNet.untrained(11);
+        manager = NDManager.newBaseManager("PyTorch");
+        data = TinySegNet.scenes(manager, 4, 12);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+        model.close();
+    }
+
+    static InputOptimizer pgd() {
+        return InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy()).iterations(5).randomStart(true).seed(3);
+    }
+
+    @Test
+    void keepsTheBestIteratePerImage() {
+        for (Direction d : Direction.values()) {
+            Result r = pgd().direction(d).run(model, data.get(0), data.get(1));
+            for (int i = 0; i < 4; i++) {
+                float best = d == Direction.MAXIMISE ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+                for (float[] l : r.trace().lossPerSample()) {
+                    best = d == Direction.MAXIMISE ? Math.max(best, l[i]) : Math.min(best, l[i]);
+                }
+                assertEquals(best, r.lossPerSample()[i], 0f, d + " image " + i);
+            }
+            assertEquals(6, r.trace().lossPerSample().size());
+            float[] mean = r.trace().meanLoss();
+            assertTrue(d == Direction.MAXIMISE ? mean[5] > mean[0] : mean[5] < mean[0], d + ": " + java.util.Arrays.toString(mean));
+        }
+    }
+
+    @Test
+    void sameSeedGivesBitIdenticalResultsAndAnotherSeedDoesNot() {
+        float[] a = pgd().run(model, data.get(0), data.get(1)).xBest().toFloatArray();
+        float[] b = pgd().run(model, data.get(0), data.get(1)).xBest().toFloatArray();
+        float[] c = pgd().seed(4).run(model, data.get(0), data.get(1)).xBest().toFloatArray();
+        assertArrayEquals(a, b, 0f);
+        assertFalse(java.util.Arrays.equals(a, c));
+    }
+
+    @Test
+    void restartsAreNeverWorsePerImage() {
+        Result one = pgd().run(model, data.get(0), data.get(1));
+        Result three = pgd().restarts(3).run(model, data.get(0), data.get(1));
+        for (int i = 0; i < 4; i++) {
+            assertTrue(three.lossPerSample()[i] >= one.lossPerSample()[i], "image " + i);
+        }
+        assertEquals(18, three.trace().lossPerSample().size());
+    }
+
+    @Test
+    void memoryStaysFlatOverManyIterations() {
+        try (NDManager caller = manager.newSubManager()) {
+            NDArray x = data.get(0).duplicate();
+            x.attach(caller);
+            int modelArrays = model.manager().getManagedArrays().size();
+            int callerArrays = caller.getManagedArrays().size();
+            long t0 = System.nanoTime();
+            int iterations = 200;
+            Result r = InputOptimizer.of(new L2Step(0.5f, 0.1f), Objectives.maskedCrossEntropy())
+                    .iterations(iterations).randomStart(true).gradientTransform(GradientTransform.gaussianBlur(1f))
+                    .run(model, x, data.get(1));
+            double ms = (System.nanoTime() - t0) / 1e6 / (iterations + 1);
+            assertEquals(modelArrays, model.manager().getManagedArrays().size(), "arrays leaked into the model's manager");
+            // the caller's manager gains exactly the result
+            assertEquals(callerArrays + 1, caller.getManagedArrays().size(), "arrays leaked into the caller's manager");
+            assertEquals(new Shape(4, 3, TinySegNet.SIZE, TinySegNet.SIZE), r.xBest().getShape());
+            System.out.printf("memory check: %d iterations, model manager %d arrays, caller +1 array, %.2f ms/iteration (N=4, 16x16, blur)%n",
+                    iterations, modelArrays, ms);
+        }
+    }
+
+    @Test
+    void zeroIterationsOnlyEvaluatesTheStart() {
+        Result r = InputOptimizer.of(new LinfStep(0.1f, 0.1f), Objectives.crossEntropy()).iterations(0).run(model, data.get(0), data.get(1));
+        assertArrayEquals(data.get(0).toFloatArray(), r.xBest().toFloatArray(), 0f);
+        assertEquals(1, r.trace().lossPerSample().size());
+    }
+
+    @Test
+    void badInputsNameTheOption() {
+        InputOptimizer o = pgd();
+        NDArray wrong = manager.zeros(new Shape(4, 8, 8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.run(model, data.get(0), wrong));
+        assertTrue(e.getMessage().contains("(4, 8, 8)") && e.getMessage().contains("(4, 3, 16, 16)"), e.getMessage());
+        NDArray bright = data.get(0).mul(2);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> o.run(model, bright, data.get(1))).getMessage().contains("[0,1]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> o.iterations(-1)).getMessage().contains("iterations"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> o.restarts(0)).getMessage().contains("restarts"));
+    }
+}
