@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -116,6 +117,21 @@ class ModelZooTest {
                     default -> fail("unexpected parameter " + p.getKey());
                 }
             }
+        }
+    }
+
+    /** Casting converts every parameter and keeps the function: float64 logits match float32 ones. */
+    @Test
+    void castToFloat64KeepsTheFunction() {
+        try (SegmentationModel model = SegmentationModel.create("deeplabv3-lite", 11, 3);
+                NDManager step = model.manager().newSubManager()) {
+            NDArray x = step.randomUniform(0, 1, new Shape(2, 3, 32, 40));
+            float[] before = model.logits(x).toFloatArray();
+            model.cast(DataType.FLOAT64);
+            assertEquals(DataType.FLOAT64, model.dataType());
+            NDArray after = model.logits(x.toType(DataType.FLOAT64, false));
+            assertEquals(DataType.FLOAT64, after.getDataType());
+            assertArrayEquals(before, after.toType(DataType.FLOAT32, false).toFloatArray(), 1e-4f);
         }
     }
 }
