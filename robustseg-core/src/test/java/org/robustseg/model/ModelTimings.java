@@ -24,7 +24,11 @@ public final class ModelTimings {
         List<String> names = args.length > 0 ? Arrays.asList(args) : List.of("pspnet-lite", "deeplabv3-lite");
         int batch = Integer.getInteger("batch", 16);
         int size = Integer.getInteger("size", 64);
-        System.out.printf("threads=%s batch=%d size=%dx%d%n", System.getProperty("ai.djl.pytorch.num_threads", "default"), batch, size, size);
+        // other processes on the machine distort the figures badly (OpenMP threads spin): print the load
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        System.out.printf("threads=%s batch=%d size=%dx%d load(1 min)=%.2f cores=%d%n",
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), batch, size, size, load,
+                Runtime.getRuntime().availableProcessors());
         for (String name : names) {
             try (SegmentationModel model = SegmentationModel.create(name, 11, 0)) {
                 double fwd = time(model, batch, size, false);
