@@ -2,8 +2,11 @@ package org.robustseg.provenance;
 
 import org.robustseg.io.AtomicFiles;
 import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
@@ -15,7 +18,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -180,11 +185,23 @@ public final class Checkpoint {
 
     /** Loads the stored parameters into an already built model of the same architecture. */
     public void loadParametersInto(SegmentationModel model) {
+        List<NDArray> previous = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.block().getParameters()) {
+            previous.add(p.getValue().getArray());
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entries.get(PARAMS)))) {
             model.block().loadParameters(model.manager(), in);
         } catch (IOException | MalformedModelException e) {
             throw new IllegalArgumentException("checkpoint " + file + " does not fit model " + model.name() + ": " + e.getMessage(), e);
         }
+        // DJL's Parameter.load replaces the arrays without re-attaching gradients (and keeps the old ones)
+        for (Pair<String, Parameter> p : model.block().getParameters()) {
+            Parameter param = p.getValue();
+            if (param.requiresGradient()) {
+                param.getArray().setRequiresGradient(true);
+            }
+        }
+        previous.forEach(NDArray::close);
     }
 
     /** The stored optimiser state, or empty when the checkpoint has none. */

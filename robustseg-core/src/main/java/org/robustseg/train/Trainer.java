@@ -241,7 +241,13 @@ public final class Trainer {
 
     private void requireSameConfig(Checkpoint ckpt, Path file) {
         JsonNode stored = ckpt.meta().path("provenance").path("config");
-        JsonNode now = Json.toTree(config);
+        JsonNode now;
+        try {
+            // compare as read back from JSON, so that number types match the stored ones
+            now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         List<String> differing = new ArrayList<>();
         now.fieldNames().forEachRemaining(k -> {
             if (!now.get(k).equals(stored.get(k))) {

@@ -38,6 +38,7 @@ class TrainerTest {
         Path data = tmp.resolve("data");
         FashionScenes.builder().trainSize(48).valSize(8).seed(3).build().write(data);
         train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
+        ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library
         threadsBefore = JniUtils.getNumThreads();
         JniUtils.setNumThreads(1); // bit-identical results are promised on one thread
     }
