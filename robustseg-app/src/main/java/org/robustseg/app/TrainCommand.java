@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--flip", defaultValue = "true", negatable = true, description = "Random horizontal flip (default ${DEFAULT-VALUE}).")
     boolean flip;
 
+    @Option(names = "--crop", defaultValue = "0", description = "Random square crop size after scaling; 0 = keep the image size (default ${DEFAULT-VALUE}). Use e.g. 473 for Pascal VOC.")
+    int crop;
+
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
     boolean resume;
 
@@ -72,12 +75,12 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume and --overwrite exclude each other");
         }
-        if (scale.length != 2 || scale[0] <= 0 || scale[1] < scale[0]) {
-            throw new IllegalArgumentException("--scale must be two positive numbers min,max with min <= max");
+        if (scale.length != 2) {
+            throw new IllegalArgumentException("--scale must be two numbers min,max");
         }
         float baseLr = lr != null ? lr : (optimizer.equalsIgnoreCase("adam") ? 1e-3f : 0.01f);
         TrainConfig config = new TrainConfig(model, "standard", epochs, batch, seed, optimizer, baseLr, momentum,
-                weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip));
+                weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip, crop));
         org.robustseg.model.ModelZoo.architecture(model);
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));

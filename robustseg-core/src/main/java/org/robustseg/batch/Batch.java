@@ -8,7 +8,7 @@ import java.util.List;
 import org.robustseg.data.SegSample;
 
 /**
- * A batch of equally sized samples packed into flat Java arrays; {@link #images} and
+ * A batch of samples packed into flat Java arrays (padded to a common size); {@link #images} and
  * {@link #labels} turn it into tensors in a caller-chosen (short-lived) manager.
  *
  * @param ids sample ids in batch order
@@ -19,24 +19,33 @@ import org.robustseg.data.SegSample;
  */
 public record Batch(List<String> ids, int height, int width, float[] pixels, int[] labelData) {
 
-    /** Packs samples of identical size; the error names the first sample whose size differs. */
+    /**
+     * Packs samples into one batch. Samples smaller than the largest one are padded at the
+     * bottom and right (image with 0, labels with 255 = ignore), so data sets with images of
+     * different sizes (Pascal VOC) can be evaluated in batches; padded pixels never count.
+     */
     public static Batch of(List<SegSample> samples) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("empty batch");
         }
-        int h = samples.get(0).height();
-        int w = samples.get(0).width();
+        int h = samples.stream().mapToInt(SegSample::height).max().orElseThrow();
+        int w = samples.stream().mapToInt(SegSample::width).max().orElseThrow();
         float[] px = new float[samples.size() * 3 * h * w];
         int[] lb = new int[samples.size() * h * w];
+        java.util.Arrays.fill(lb, SegSample.IGNORE);
         String[] ids = new String[samples.size()];
         for (int i = 0; i < samples.size(); i++) {
             SegSample s = samples.get(i);
-            if (s.height() != h || s.width() != w) {
-                throw new IllegalArgumentException("sample " + s.id() + " is " + s.height() + "x" + s.width()
-                        + " but the batch is " + h + "x" + w + " (use a crop transform or batch size 1)");
+            int sh = s.height();
+            int sw = s.width();
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < sh; y++) {
+                    System.arraycopy(s.image(), (c * sh + y) * sw, px, ((i * 3 + c) * h + y) * w, sw);
+                }
             }
-            System.arraycopy(s.image(), 0, px, i * 3 * h * w, 3 * h * w);
-            System.arraycopy(s.labels(), 0, lb, i * h * w, h * w);
+            for (int y = 0; y < sh; y++) {
+                System.arraycopy(s.labels(), y * sw, lb, (i * h + y) * w, sw);
+            }
             ids[i] = s.id();
         }
         return new Batch(List.of(ids), h, w, px, lb);
