@@ -15,7 +15,6 @@ import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
-import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
 import org.robustseg.train.StandardRecipe;
 import org.robustseg.train.TrainConfig;
@@ -73,8 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = DataSets.inMemory(DataSets.open(data, Split.VAL));
         Path standardDir = out.resolve("models/standard");
-        TrainConfig config = new TrainConfig("pspnet-lite", "standard", epochs, 16, seed, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f,
-                0.4f, Augmentation.defaults());
+        TrainConfig config = TrainConfig.defaults("pspnet-lite", epochs, 16, seed);
         new Trainer(config, new StandardRecipe(), train, val).progress(ConsoleProgress.stderr())
                 .onEpoch(e -> System.out.printf("      epoch %d: %s, val mIoU %.4f (%.0f s)%n", e.epoch(),
                         Tables.losses(e.losses()), e.valMiou(), e.seconds()))

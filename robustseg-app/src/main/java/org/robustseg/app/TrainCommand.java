@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
+import org.robustseg.model.ModelZoo;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
 import org.robustseg.train.StandardRecipe;
@@ -37,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum, PSPNet recipe) or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Base learning rate (default 0.01 for sgd, 0.001 for adam).")
+    @Option(names = "--lr", description = "Base learning rate (default: the architecture's SGD rate, e.g. 0.05 for the lite nets and 0.01 for ResNet-50 ones; 0.001 for adam).")
     Float lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
@@ -78,10 +79,10 @@ final class TrainCommand implements Callable<Integer> {
         if (scale.length != 2) {
             throw new IllegalArgumentException("--scale must be two numbers min,max");
         }
-        float baseLr = lr != null ? lr : (optimizer.equalsIgnoreCase("adam") ? 1e-3f : 0.01f);
+        float baseLr = lr != null ? lr
+                : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
         TrainConfig config = new TrainConfig(model, "standard", epochs, batch, seed, optimizer, baseLr, momentum,
                 weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip, crop));
-        org.robustseg.model.ModelZoo.architecture(model);
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;

@@ -16,4 +16,9 @@ public interface Architecture {
 
     /** The input shape used to initialise parameters (N×3×H×W); the typical image size for this preset. */
     Shape initShape();
+
+    /** The SGD base learning rate this architecture trains well with (the CLI's default for {@code --lr}). */
+    default float defaultLearningRate() {
+        return 0.01f;
+    }
 }

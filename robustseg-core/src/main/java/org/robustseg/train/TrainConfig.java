@@ -36,9 +36,10 @@ public record TrainConfig(
         }
     }
 
-    /** The PSPNet-recipe defaults for a model and seed. */
+    /** The PSPNet-recipe defaults for a model and seed, at the architecture's learning rate. */
     public static TrainConfig defaults(String model, int epochs, int batchSize, long seed) {
-        return new TrainConfig(model, "standard", epochs, batchSize, seed, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+        float lr = org.robustseg.model.ModelZoo.architecture(model).defaultLearningRate();
+        return new TrainConfig(model, "standard", epochs, batchSize, seed, "sgd", lr, 0.9f, 1e-4f, 0.9f, 0.4f,
                 Augmentation.defaults());
     }
 }
