@@ -40,13 +40,19 @@ public final class ModelZoo {
     /** Builds and initialises a model; the seed fixes every initial weight. */
     public static SegmentationModel create(ModelSpec spec, long seed) {
         Architecture arch = architecture(spec.name());
-        Block block = arch.build(spec.numClasses());
+        Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
         Model model = Model.newInstance(spec.name(), "PyTorch");
         model.setBlock(block);
         synchronized (ModelZoo.class) {
             Engine.getEngine("PyTorch").setRandomSeed((int) seed);
             block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
         }
-        return new SegmentationModel(spec, model);
+        SegmentationModel built = new SegmentationModel(spec, model);
+        if (spec.dualBatchNorm() && !DualBatchNorm.isDual(built)) {
+            built.close();
+            throw new IllegalArgumentException("model '" + spec.name() + "' cannot be built with dual BatchNorm: its "
+                    + "architecture does not create BatchNorms through Norms.batchNorm()");
+        }
+        return built;
     }
 }

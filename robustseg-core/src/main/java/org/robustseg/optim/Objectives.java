@@ -89,6 +89,28 @@ public final class Objectives {
     }
 
     /**
+     * KL(p_ref ‖ p) per pixel, N×H×W in nats, with p_ref = softmax(referenceLogits) and
+     * p = softmax(logits): TRADES' pixel-wise robust term (Zhang et al. 2019), reference first as
+     * in their code, {@code kl_div(log_softmax(adv), softmax(clean))}.
+     */
+    public static NDArray klPerPixel(NDArray referenceLogits, NDArray logits) {
+        NDArray logRef = referenceLogits.logSoftmax(1);
+        return logRef.exp().mul(logRef.sub(logits.logSoftmax(1))).sum(new int[] {1});
+    }
+
+    /**
+     * TRADES' inner objective: KL(p_ref ‖ p_x) averaged over each image's valid pixels, where
+     * {@code referenceLogits} (N×C×H×W, fixed, no gradient) are the clean images' logits. Its
+     * gradient vanishes at x = x0, so run it from a random start.
+     */
+    public static Objective klDivergenceFrom(NDArray referenceLogits) {
+        return Objective.of("kl", (logits, target) -> {
+            NDArray kl = klPerPixel(referenceLogits, logits);
+            return meanOverValid(kl.mul(PixelAccuracy.valid(target, logits.getDataType())), logits, target);
+        });
+    }
+
+    /**
      * Mean squared distance of x to the start x0 over the pixels where {@code region} is 1 (all
      * pixels if null), averaged over the region's pixels and channels. Combined with CE via
      * {@link #sum} it keeps synthesis close to its seed outside a hole.

@@ -28,13 +28,17 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.robustseg.model.DualBatchNorm;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.SegmentationModel;
 
 /**
  * One checkpoint file: a zip holding {@code checkpoint.json} (model spec, epoch, provenance,
  * metrics, training state), {@code parameters.bin} (DJL's parameter encoding) and optionally
- * {@code optimizer.bin} (the optimiser's state, so that a resumed run continues exactly).
+ * {@code optimizer.bin} (the optimiser's state, so that a resumed run continues exactly), and for a
+ * model with dual BatchNorm (AdvProp) {@code auxiliary.bin}: the auxiliary BNs. parameters.bin
+ * of a dual-BN model holds only the main BNs, laid out as the ordinary model's, so
+ * {@link #load} gives the ordinary architecture for inference and a resumed run restores both.
  * Written atomically; {@link #open(Path)} accepts a checkpoint file or a run directory.
  */
 public final class Checkpoint {
@@ -43,6 +47,7 @@ public final class Checkpoint {
     private static final String META = "checkpoint.json";
     private static final String PARAMS = "parameters.bin";
     private static final String OPTIMIZER = "optimizer.bin";
+    private static final String AUXILIARY = "auxiliary.bin";
 
     private final Path file;
     private final ObjectNode meta;
@@ -62,6 +67,10 @@ public final class Checkpoint {
         spec.put("name", model.name());
         spec.put("num_classes", model.numClasses());
         spec.put("parameters", model.parameterCount());
+        boolean dual = DualBatchNorm.isDual(model);
+        if (dual) {
+            spec.put("dual_batch_norm", true);
+        }
         AtomicFiles.write(file, out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 zip.putNextEntry(fixedEntry(META));
@@ -74,6 +83,15 @@ public final class Checkpoint {
                 }
                 zip.write(params.toByteArray());
                 zip.closeEntry();
+                if (dual) {
+                    zip.putNextEntry(fixedEntry(AUXILIARY));
+                    ByteArrayOutputStream aux = new ByteArrayOutputStream();
+                    try (DataOutputStream dos = new DataOutputStream(aux)) {
+                        DualBatchNorm.saveAuxiliary(model, dos);
+                    }
+                    zip.write(aux.toByteArray());
+                    zip.closeEntry();
+                }
                 if (optimizerState != null) {
                     zip.putNextEntry(fixedEntry(OPTIMIZER));
                     zip.write(optimizerState.encode());
@@ -183,14 +201,28 @@ public final class Checkpoint {
         return model;
     }
 
-    /** Loads the stored parameters into an already built model of the same architecture. */
+    /**
+     * Loads the stored parameters into an already built model of the same architecture. A model
+     * with dual BatchNorm also gets the auxiliary BNs (the checkpoint must hold them); an ordinary
+     * model ignores them, which is how an AdvProp checkpoint serves inference.
+     */
     public void loadParametersInto(SegmentationModel model) {
+        boolean dual = DualBatchNorm.isDual(model);
+        if (dual && !entries.containsKey(AUXILIARY)) {
+            throw new IllegalArgumentException("checkpoint " + file + " holds no auxiliary BatchNorm state (" + AUXILIARY
+                    + "): it was not written by a dual-BatchNorm (advprop) model");
+        }
         List<NDArray> previous = new ArrayList<>();
         for (Pair<String, Parameter> p : model.block().getParameters()) {
             previous.add(p.getValue().getArray());
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entries.get(PARAMS)))) {
             model.block().loadParameters(model.manager(), in);
+            if (dual) {
+                try (DataInputStream aux = new DataInputStream(new ByteArrayInputStream(entries.get(AUXILIARY)))) {
+                    DualBatchNorm.loadAuxiliary(model, aux);
+                }
+            }
         } catch (IOException | MalformedModelException e) {
             throw new IllegalArgumentException("checkpoint " + file + " does not fit model " + model.name() + ": " + e.getMessage(), e);
         }
