@@ -21,7 +21,11 @@ public final class StandardRecipe implements TrainingRecipe {
 
     /** Main-head CE plus {@code auxWeight} × auxiliary-head CE, on images in training mode. */
     public static NDArray supervisedLoss(SegmentationModel model, NDArray images, NDArray labels, float auxWeight) {
-        NDList out = model.forward(images, true);
+        return supervisedLoss(model.forward(images, true), labels, auxWeight);
+    }
+
+    /** The same loss from a training-mode forward's outputs (main logits, optional auxiliary logits). */
+    public static NDArray supervisedLoss(NDList out, NDArray labels, float auxWeight) {
         NDArray loss = PixelCrossEntropy.mean(out.get(0), labels);
         if (out.size() > 1 && auxWeight > 0) {
             loss = loss.add(PixelCrossEntropy.mean(out.get(1), labels).mul(auxWeight));

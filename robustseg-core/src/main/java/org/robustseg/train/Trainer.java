@@ -29,6 +29,8 @@ import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.SegDataset;
 import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.metric.Evaluator;
+import org.robustseg.model.ModelSpec;
+import org.robustseg.model.ModelZoo;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -50,6 +52,7 @@ public final class Trainer {
     private ProgressListener progress = ProgressListener.NONE;
     private Consumer<EpochSummary> epochListener = e -> {};
     private int valBatch = 32;
+    private RobustnessProbe probe;
 
     /**
      * @param config the run's configuration
@@ -60,6 +63,11 @@ public final class Trainer {
     public Trainer(TrainConfig config, TrainingRecipe recipe, SegDataset train, SegDataset val) {
         this.config = config;
         this.recipe = recipe;
+        if (!recipe.name().equals(config.recipe().name())) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + " does not match the configuration's --recipe "
+                    + config.recipe().name());
+        }
+        this.probe = RobustnessProbe.defaultFor(config.recipe());
         this.train = train;
         this.val = val;
         if (train.size() < config.batchSize()) {
@@ -70,6 +78,20 @@ public final class Trainer {
             throw new IllegalArgumentException("validation set " + val.name() + " has " + val.classes().size()
                     + " classes, training set " + train.classes().size());
         }
+    }
+
+    /** A trainer for the recipe the configuration names, with its recorded options. */
+    public Trainer(TrainConfig config, SegDataset train, SegDataset val) {
+        this(config, Recipes.create(config.recipe()), train, val);
+    }
+
+    /**
+     * The per-epoch quick robustness estimate on validation data (default: FGSM at the recipe's
+     * eps on 64 images for adversarial recipes, none for standard); null switches it off.
+     */
+    public Trainer robustnessProbe(RobustnessProbe value) {
+        this.probe = value;
+        return this;
     }
 
     public Trainer progress(ProgressListener listener) {
@@ -94,7 +116,8 @@ public final class Trainer {
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         Optimizer optimizer = Optimizer.named(config.optimizer(), config.momentum(), config.weightDecay());
 
-        try (SegmentationModel model = SegmentationModel.create(config.model(), train.classes().size(), config.seed())) {
+        ModelSpec spec = new ModelSpec(config.model(), train.classes().size(), recipe.dualBatchNorm());
+        try (SegmentationModel model = ModelZoo.create(spec, config.seed())) {
             int startEpoch = 0;
             double trainingSeconds = 0;
             List<EpochSummary> history = new ArrayList<>();
@@ -124,12 +147,16 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 trainingSeconds += seconds;
                 Double valMiou = null;
+                Map<String, Double> valExtra = Map.of();
                 if (val != null) {
                     ConfusionMatrix cm = Evaluator.evaluate(model, val, valBatch, ProgressListener.NONE);
                     valMiou = cm.meanIou();
+                    if (probe != null) {
+                        valExtra = probe.measure(model, val, valBatch);
+                    }
                 }
                 double lr = learningRate((long) epoch * stepsPerEpoch - 1, totalSteps);
-                EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, Map.of(), seconds);
+                EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, valExtra, seconds);
                 history.add(summary);
                 last = Checkpoint.epochFile(runDir, epoch);
                 Checkpoint.save(last, model, checkpointMeta(epoch, trainingSeconds, history), optimizer.state());

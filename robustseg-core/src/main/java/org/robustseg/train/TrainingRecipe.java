@@ -15,6 +15,11 @@ public interface TrainingRecipe {
     /** The recipe's name as given to {@code --recipe}. */
     String name();
 
+    /** True when the recipe needs the model built with dual BatchNorm (AdvProp). */
+    default boolean dualBatchNorm() {
+        return false;
+    }
+
     /** The inputs for {@link #loss}: by default the clean batch. Runs outside any gradient collector. */
     default Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
         return new Inputs(images, labels, null);

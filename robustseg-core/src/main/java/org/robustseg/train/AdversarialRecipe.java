@@ -1,0 +1,91 @@
+package org.robustseg.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.robustseg.attack.Attacks;
+import org.robustseg.attack.GradientAttack;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.ForwardMode;
+import org.robustseg.optim.InputOptimizer;
+import org.robustseg.optim.Objective;
+import org.robustseg.optim.Objectives;
+
+/**
+ * What every adversarial recipe shares: its options and the inner maximisation, which is an
+ * {@link Attacks} preset run by the optim package's {@link InputOptimizer} — no loop of its own.
+ * Subclasses say which images to craft and which loss to train on.
+ */
+abstract class AdversarialRecipe implements TrainingRecipe {
+    /**
+     * BatchNorm statistics while crafting training examples: batch statistics (TRAINING), with
+     * the running statistics restored by the loop afterwards. The inner maximisation should raise
+     * the very loss the outer step then lowers, and that loss is computed in training mode; Madry
+     * et al.'s PGD-AT and Wong et al.'s fast AT craft in train mode too. Eval statistics of a net
+     * trained from scratch lag behind its weights (early on they are nearly those of the
+     * initialisation), so eval-mode examples would attack a different function. Evaluation
+     * attacks, including the per-epoch {@link RobustnessProbe}, use eval statistics as DESIGN says.
+     */
+    static final ForwardMode ATTACK_BN = ForwardMode.TRAINING;
+
+    private final RecipeConfig options;
+    private UnaryOperator<Objective> innerObjectiveHook = UnaryOperator.identity();
+
+    AdversarialRecipe(RecipeConfig options, String expectedName) {
+        this.options = Objects.requireNonNull(options, "options");
+        if (!options.name().equals(expectedName)) {
+            throw new IllegalArgumentException("options of --recipe " + options.name() + " given to recipe " + expectedName);
+        }
+    }
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    public RecipeConfig options() {
+        return options;
+    }
+
+    /** The attack preset the inner maximisation runs: L∞/L2 PGD (BIM without random start). */
+    GradientAttack attack() {
+        return Attacks.pgd(options.attackNorm())
+                .eps(options.eps())
+                .steps(options.attackSteps())
+                .stepSize(options.stepSize())
+                .randomStart(options.randomStart());
+    }
+
+    /** Adversarial versions of {@code images} under pixel CE (the common inner objective). */
+    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
+        return craft(model, images, labels, Objectives.crossEntropy(), manager);
+    }
+
+    /**
+     * Runs the inner maximisation of {@code objective} and returns its last iterate (as Madry et
+     * al. and Wong et al. train on; per-image "best" iterates mean little when batch statistics
+     * couple the images). The random start's seed is drawn from the engine's generator, which the
+     * {@link Trainer} seeds per (seed, epoch), so runs are deterministic and resume exactly.
+     */
+    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager) {
+        InputOptimizer inner = attack().loss(innerObjectiveHook.apply(objective)).optimizer()
+                .forwardMode(ATTACK_BN)
+                .keepBest(false)
+                .seed(stepSeed(manager));
+        return inner.run(model, images, labels).xBest();
+    }
+
+    private static long stepSeed(NDManager manager) {
+        try (NDArray r = manager.randomInteger(0, Long.MAX_VALUE, new Shape(1), DataType.INT64)) {
+            return r.getLong();
+        }
+    }
+
+    /** Tests: wraps the inner objective (e.g. to count input-gradient computations). */
+    void innerObjectiveHook(UnaryOperator<Objective> hook) {
+        this.innerObjectiveHook = Objects.requireNonNull(hook, "hook");
+    }
+}
