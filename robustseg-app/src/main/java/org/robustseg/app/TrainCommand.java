@@ -23,7 +23,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Data directory (VOC or Cityscapes layout).")
     Path data;
 
-    @Option(names = "--epochs", defaultValue = "40", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--aux-weight", defaultValue = "0.4", description = "Auxiliary-head loss weight (default ${DEFAULT-VALUE}).")
     float auxWeight;
 
-    @Option(names = "--scale", defaultValue = "1.0,1.0", split = ",", description = "Random scale range min,max (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", defaultValue = "0.75,1.25", split = ",", description = "Random scale range min,max (default ${DEFAULT-VALUE}).")
     float[] scale;
 
     @Option(names = "--flip", defaultValue = "true", negatable = true, description = "Random horizontal flip (default ${DEFAULT-VALUE}).")
