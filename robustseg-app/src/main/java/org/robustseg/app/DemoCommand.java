@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         int trainN = quick ? 256 : 4000;
         int valN = quick ? 64 : 500;
-        int epochs = quick ? 2 : 12;
+        int epochs = quick ? 2 : 60;
         Path data = out.resolve("data");
 
         stage(1, "data: FashionScenes " + trainN + " train / " + valN + " val scenes");

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./run}: dispatches to the sub-commands. */
 @Command(name = "robustseg", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Adversarially robust semantic segmentation and gradient-based image synthesis.",
-        subcommands = {DataCommand.class, InfoCommand.class, TrainCommand.class, EvalCommand.class, DemoCommand.class,
+        subcommands = {DataCommand.class, InfoCommand.class, TrainCommand.class, EvalCommand.class, AttackCommand.class,
+                BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

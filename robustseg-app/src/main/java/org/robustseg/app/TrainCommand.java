@@ -23,7 +23,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Data directory (VOC or Cityscapes layout).")
     Path data;
 
-    @Option(names = "--epochs", defaultValue = "12", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum, PSPNet recipe) or adam (default ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Base learning rate (default: the architecture's SGD rate, e.g. 0.05 for the lite nets and 0.01 for ResNet-50 ones; 0.001 for adam).")
+    @Option(names = "--lr", description = "Base learning rate (default: the architecture's SGD rate, e.g. 0.1 for the lite nets and 0.01 for ResNet-50 ones; 0.001 for adam).")
     Float lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--aux-weight", defaultValue = "0.4", description = "Auxiliary-head loss weight (default ${DEFAULT-VALUE}).")
     float auxWeight;
 
-    @Option(names = "--scale", defaultValue = "1.0,1.0", split = ",", description = "Random scale range min,max (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", defaultValue = "0.75,1.25", split = ",", description = "Random scale range min,max (default ${DEFAULT-VALUE}).")
     float[] scale;
 
     @Option(names = "--flip", defaultValue = "true", negatable = true, description = "Random horizontal flip (default ${DEFAULT-VALUE}).")

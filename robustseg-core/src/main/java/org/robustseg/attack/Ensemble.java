@@ -13,7 +13,7 @@ import org.robustseg.model.SegmentationModel;
  * pixels, ties broken by the higher cross-entropy; on a full tie the earlier member wins. SEA
  * (Croce et al. 2023) is this ensemble over its four losses. Never weaker per image than any member.
  */
-public final class Ensemble implements Attack {
+public final class Ensemble implements BudgetedAttack {
     private final String name;
     private final List<GradientAttack> members;
 
@@ -29,8 +29,29 @@ public final class Ensemble implements Attack {
         return members;
     }
 
+    @Override
     public Ensemble eps(float value) {
         return map(a -> a.eps(value));
+    }
+
+    @Override
+    public float eps() {
+        return members.get(0).eps();
+    }
+
+    @Override
+    public Norm norm() {
+        return members.get(0).norm();
+    }
+
+    @Override
+    public java.util.Map<String, Object> settings() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", name);
+        m.put("norm", norm().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("eps", eps());
+        m.put("members", members.stream().map(GradientAttack::settings).collect(Collectors.toList()));
+        return m;
     }
 
     public Ensemble steps(int value) {

@@ -21,7 +21,7 @@ import org.robustseg.optim.Selection;
  * kept: lowest pixel accuracy on valid pixels, ties broken by the objective (for a targeted
  * attack: highest agreement with the target).
  */
-public final class GradientAttack implements Attack {
+public final class GradientAttack implements BudgetedAttack {
     private String name;
     private Norm norm;
     private float eps;
@@ -42,6 +42,7 @@ public final class GradientAttack implements Attack {
     }
 
     /** Perturbation budget in {@link #norm()} units (pixel values in [0,1]). */
+    @Override
     public GradientAttack eps(float value) {
         GradientAttack c = copy();
         c.eps = checkEps(norm, value);
@@ -121,12 +122,30 @@ public final class GradientAttack implements Attack {
         return name;
     }
 
+    @Override
     public Norm norm() {
         return norm;
     }
 
+    @Override
     public float eps() {
         return eps;
+    }
+
+    @Override
+    public java.util.Map<String, Object> settings() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", name);
+        m.put("norm", norm.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("eps", eps);
+        m.put("steps", steps);
+        m.put("step_size", stepSize());
+        m.put("restarts", restarts);
+        m.put("random_start", randomStart);
+        m.put("seed", seed);
+        m.put("loss", loss.name());
+        m.put("direction", direction.name().toLowerCase(java.util.Locale.ROOT));
+        return m;
     }
 
     public float stepSize() {

@@ -23,4 +23,40 @@ public final class DataSets {
     public static SegDataset inMemory(SegDataset data) {
         return InMemoryDataset.of(data);
     }
+
+    /** The first {@code n} samples of {@code data} (all of them if it has fewer). */
+    public static SegDataset first(SegDataset data, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--limit must be at least 1, got " + n);
+        }
+        if (n >= data.size()) {
+            return data;
+        }
+        return new SegDataset() {
+            @Override
+            public String name() {
+                return data.name() + "[:" + n + "]";
+            }
+
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public SegSample get(int index) {
+                return data.get(java.util.Objects.checkIndex(index, n));
+            }
+
+            @Override
+            public ClassSet classes() {
+                return data.classes();
+            }
+
+            @Override
+            public String contentHash() {
+                return data.contentHash() + "[:" + n + "]";
+            }
+        };
+    }
 }

@@ -18,10 +18,10 @@ final class Presets {
     /** Lite heads: ASPP rates 2/4/6 fit the 8×8 feature map of a 64×64 image. */
     /*
      * Learning rates: PSPNet's 0.01 assumes an ImageNet-pretrained backbone; the lite nets train
-     * from scratch on FashionScenes and learn several times faster at 0.05 (measured: 0.23 vs 0.37
-     * val mIoU after 12 epochs).
+     * from scratch on FashionScenes and learn much faster at 0.1 (measured, 12 epochs, batch 16:
+     * val mIoU 0.23 at lr 0.01, 0.37 at 0.05, 0.40 at 0.1).
      */
-    static final HeadWidths LITE = new HeadWidths(32, 64, 64, new int[] {2, 4, 6}, 0.1f, 64, 0.05f);
+    static final HeadWidths LITE = new HeadWidths(32, 64, 64, new int[] {2, 4, 6}, 0.1f, 64, 0.1f);
 
     /** The published widths: PPM 2048 → 4×512, 512 after fusion; ASPP 256 at rates 12/24/36. */
     static final HeadWidths RESNET50 = new HeadWidths(512, 512, 256, new int[] {12, 24, 36}, 0.5f, 256, 0.01f);

@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ModelZooTest {
     @Test
     void registersTheFourPresets() {
-        assertEquals(List.of("pspnet-lite", "deeplabv3-lite", "pspnet-resnet50", "deeplabv3-resnet50"), List.copyOf(ModelZoo.names()));
+        // other tests in the same JVM may register their own test architectures after the presets
+        assertEquals(List.of("pspnet-lite", "deeplabv3-lite", "pspnet-resnet50", "deeplabv3-resnet50"),
+                List.copyOf(ModelZoo.names()).subList(0, 4));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.architecture("unet"));
         assertTrue(e.getMessage().contains("unknown model 'unet'") && e.getMessage().contains("pspnet-lite"), e.getMessage());
     }

@@ -1,0 +1,19 @@
+package org.robustseg.attack;
+
+import java.util.Map;
+
+/**
+ * An attack with a perturbation budget that can be re-targeted to another budget: what a
+ * robustness curve sweeps. Both single attacks and ensembles are budgeted.
+ */
+public interface BudgetedAttack extends Attack {
+    /** The same attack at budget {@code eps} (a copy). */
+    BudgetedAttack eps(float eps);
+
+    float eps();
+
+    Norm norm();
+
+    /** The settings that define the attack, for provenance (name, norm, eps, steps, …). */
+    Map<String, Object> settings();
+}
