@@ -2,13 +2,16 @@ package org.robustseg.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.robustseg.attack.Eps;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
-import org.robustseg.train.StandardRecipe;
+import org.robustseg.train.EpochSummary;
+import org.robustseg.train.RecipeConfig;
+import org.robustseg.train.RobustnessProbe;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
 import picocli.CommandLine.Command;
@@ -71,6 +74,29 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-val", description = "Skip the per-epoch validation mIoU.")
     boolean noVal;
 
+    @Option(names = "--recipe", defaultValue = "standard",
+            description = "standard, pgd-at, sat, advprop, trades or fast-at (default ${DEFAULT-VALUE}).")
+    String recipe;
+
+    @Option(names = "--norm", description = "Attack norm of an adversarial recipe: linf or l2 (default linf).")
+    String norm;
+
+    @Option(names = "--eps", description = "Attack budget, a number or fraction such as 8/255 (default per recipe: "
+            + "pgd-at, trades, fast-at 8/255; sat 0.03; advprop 4/255; 0.5 for --norm l2, advprop 0.25).")
+    String eps;
+
+    @Option(names = "--attack-steps", description = "Inner-maximisation steps (default 3; fast-at exactly 1).")
+    Integer attackSteps;
+
+    @Option(names = "--step-size", description = "Attack step size, number or fraction (default 2.5*eps/steps; sat eps/steps; fast-at 1.25*eps).")
+    String stepSize;
+
+    @Option(names = "--beta", description = "TRADES weight of the KL term (default 6).")
+    Float beta;
+
+    @Option(names = "--adv-share", description = "SAT: fraction of each batch trained adversarially, in [0,1] (default 0.5).")
+    Float advShare;
+
     @Override
     public Integer call() {
         if (resume && overwrite) {
@@ -81,20 +107,40 @@ final class TrainCommand implements Callable<Integer> {
         }
         float baseLr = lr != null ? lr
                 : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
-        TrainConfig config = new TrainConfig(model, "standard", epochs, batch, seed, optimizer, baseLr, momentum,
+        RecipeConfig recipeConfig = RecipeConfig.resolve(recipe, norm, eps == null ? null : Eps.parseOne(eps, "--eps"),
+                attackSteps, stepSize == null ? null : Eps.parseOne(stepSize, "--step-size"), beta, advShare);
+        TrainConfig config = new TrainConfig(model, recipeConfig, epochs, batch, seed, optimizer, baseLr, momentum,
                 weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip, crop));
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
-        System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d -> %s%n",
-                model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, out);
+        System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d, recipe %s -> %s%n",
+                model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, describe(recipeConfig), out);
         long t0 = System.nanoTime();
-        Path last = new Trainer(config, new StandardRecipe(), train, val)
+        Path last = new Trainer(config, train, val)
                 .progress(ConsoleProgress.stderr())
-                .onEpoch(e -> System.out.printf("epoch %d: %s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
-                        e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), e.seconds()))
+                .onEpoch(e -> System.out.printf("epoch %d: %s%s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
+                        e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), probe(e), e.seconds()))
                 .run(out, mode);
         System.out.printf("done in %.1f s; final checkpoint %s%n", (System.nanoTime() - t0) / 1e9, last);
         return 0;
+    }
+
+    /** The recipe and the options it uses, for the first line of output. */
+    private static String describe(RecipeConfig r) {
+        if (!r.adversarial()) {
+            return r.name();
+        }
+        return String.format("%s (%s eps %.4g, %d steps of %.4g%s%s%s)", r.name(), r.norm(), r.eps(), r.attackSteps(),
+                r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
+                r.advShare() == null ? "" : ", adv share " + r.advShare());
+    }
+
+    /** The quick robustness estimate of an epoch, if one was taken. */
+    private static String probe(EpochSummary e) {
+        Double clean = e.valExtra() == null ? null : e.valExtra().get(RobustnessProbe.CLEAN_ACC);
+        Double robust = e.valExtra() == null ? null : e.valExtra().get(RobustnessProbe.ROBUST_ACC);
+        return clean == null || robust == null ? ""
+                : String.format(", probe pixel acc clean %.3f / FGSM %.3f", clean, robust);
     }
 }
