@@ -113,6 +113,24 @@ class CliErrorsTest {
     }
 
     @Test
+    void badRecipeOptionsNameTheOption() {
+        String out = tmp.resolve("r8").toString();
+        String d = data.toString();
+        Outcome unknown = run("train", "--recipe", "pgd", "--data", d, "--out", out);
+        assertOneLineError(unknown, "--recipe");
+        assertTrue(unknown.err().contains("pgd-at") && unknown.err().contains("fast-at"), unknown.err());
+        assertOneLineError(run("train", "--recipe", "pgd-at", "--eps", "-1/255", "--data", d, "--out", out), "--eps");
+        assertOneLineError(run("train", "--recipe", "pgd-at", "--eps", "8/x", "--data", d, "--out", out), "--eps");
+        assertOneLineError(run("train", "--recipe", "sat", "--adv-share", "1.5", "--data", d, "--out", out), "--adv-share");
+        assertOneLineError(run("train", "--recipe", "pgd-at", "--adv-share", "0.5", "--data", d, "--out", out), "--adv-share");
+        assertOneLineError(run("train", "--recipe", "trades", "--beta", "-1", "--data", d, "--out", out), "--beta");
+        assertOneLineError(run("train", "--recipe", "pgd-at", "--norm", "l3", "--data", d, "--out", out), "--norm");
+        assertOneLineError(run("train", "--recipe", "fast-at", "--attack-steps", "3", "--data", d, "--out", out), "--attack-steps");
+        assertOneLineError(run("train", "--eps", "8/255", "--data", d, "--out", out), "--eps");
+        assertTrue(Files.notExists(tmp.resolve("r8").resolve("checkpoints")));
+    }
+
+    @Test
     void existingRunDirectoryIsNotOverwritten() throws IOException {
         Path out = tmp.resolve("r7");
         assertEquals(0, run("train", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--no-val", "--out",

@@ -1,0 +1,389 @@
+package org.robustseg.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.robustseg.batch.Batch;
+import org.robustseg.batch.BatchLoader;
+import org.robustseg.data.DataSets;
+import org.robustseg.data.FashionScenes;
+import org.robustseg.data.SegDataset;
+import org.robustseg.data.Split;
+import org.robustseg.model.DualBatchNorm;
+import org.robustseg.model.ModelSpec;
+import org.robustseg.model.ModelZoo;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.ForwardMode;
+import org.robustseg.optim.Objective;
+import org.robustseg.optim.PixelCrossEntropy;
+import org.robustseg.provenance.Checkpoint;
+
+/** The adversarial training recipes: what they train on, their losses, dual BN, determinism and resumption. */
+class RecipesTest {
+    private static final String MODEL = "pspnet-lite";
+    private static final int CLASSES = 11;
+
+    @TempDir
+    static Path tmp;
+    static SegDataset train;
+    static SegDataset val;
+    static int threadsBefore;
+
+    @BeforeAll
+    static void data() {
+        Path data = tmp.resolve("data");
+        FashionScenes.builder().trainSize(16).valSize(4).seed(5).build().write(data);
+        train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
+        val = DataSets.inMemory(DataSets.open(data, Split.VAL));
+        Engine.getEngine("PyTorch");
+        threadsBefore = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(1); // bit-identical results are promised on one thread
+    }
+
+    @AfterAll
+    static void restoreThreads() {
+        JniUtils.setNumThreads(threadsBefore);
+    }
+
+    private static TrainConfig config(RecipeConfig recipe, int epochs) {
+        return new TrainConfig(MODEL, recipe, epochs, 8, 7, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f, Augmentation.none());
+    }
+
+    private static Batch firstBatch(int n) {
+        return BatchLoader.sequential(train, n).iterator().next();
+    }
+
+    private static void seedEngine(long seed) {
+        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+    }
+
+    /** One optimiser step of {@code recipe} on given inputs, as the Trainer does it. */
+    private static void step(SegmentationModel model, TrainingRecipe recipe, TrainingRecipe.Inputs inputs) {
+        seedEngine(99); // same dropout masks in every compared step
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            gc.backward(recipe.loss(model, inputs, config(RecipeConfig.of(recipe.name()), 1)).total());
+        }
+        new SgdMomentum(0.9f, 1e-4f).update(Trainer.trainableParameters(model), 0.01f);
+    }
+
+    private static float[] flatParameters(SegmentationModel model) {
+        List<Parameter> ps = Trainer.trainableParameters(model);
+        int n = 0;
+        for (Parameter p : ps) {
+            n += (int) p.getArray().size();
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (Parameter p : ps) {
+            float[] v = p.getArray().toFloatArray();
+            System.arraycopy(v, 0, all, at, v.length);
+            at += v.length;
+        }
+        return all;
+    }
+
+    @Test
+    void pgdAtTrainsOnTheAttackedBatch() {
+        Batch batch = firstBatch(4);
+        PgdAtRecipe pgdAt = new PgdAtRecipe(RecipeConfig.of("pgd-at"));
+        try (SegmentationModel viaRecipe = SegmentationModel.create(MODEL, CLASSES, 3);
+                SegmentationModel manualAdv = SegmentationModel.create(MODEL, CLASSES, 3);
+                SegmentationModel manualClean = SegmentationModel.create(MODEL, CLASSES, 3);
+                NDManager m = viaRecipe.manager().newSubManager()) {
+            NDArray x = batch.images(m);
+            NDArray y = batch.labels(m);
+            seedEngine(1);
+            TrainingRecipe.Inputs in = pgdAt.prepare(viaRecipe, x, y, m);
+            NDArray adv = in.adversarial();
+            float linf = adv.sub(x).abs().max().getFloat();
+            assertTrue(linf <= 8 / 255f + 1e-6f && linf > 0, "perturbation " + linf);
+
+            // the attacked batch has the higher loss (same dropout masks for both)
+            seedEngine(2);
+            float cleanLoss = PixelCrossEntropy.mean(ForwardMode.TRAINING.logits(viaRecipe, x), y).getFloat();
+            seedEngine(2);
+            float advLoss = PixelCrossEntropy.mean(ForwardMode.TRAINING.logits(viaRecipe, adv), y).getFloat();
+            assertTrue(advLoss > cleanLoss + 0.01f, "adv " + advLoss + " vs clean " + cleanLoss);
+
+            // the update equals a standard step on the adversarial images, not one on the clean ones
+            step(viaRecipe, pgdAt, in);
+            StandardRecipe standard = new StandardRecipe();
+            step(manualAdv, standard, new TrainingRecipe.Inputs(adv.duplicate(), y, null));
+            step(manualClean, standard, new TrainingRecipe.Inputs(x, y, null));
+            float[] recipeParams = flatParameters(viaRecipe);
+            assertArrayEquals(flatParameters(manualAdv), recipeParams);
+            assertFalse(java.util.Arrays.equals(flatParameters(manualClean), recipeParams));
+        }
+    }
+
+    /** Counts input-gradient computations: calls of the objective on an input that carries a gradient. */
+    private static int inputGradients(AdversarialRecipe recipe) {
+        AtomicInteger count = new AtomicInteger();
+        recipe.innerObjectiveHook(inner -> Objective.of(inner.name(), c -> {
+            if (c.x().hasGradient()) {
+                count.incrementAndGet();
+            }
+            return inner.perSample(c);
+        }));
+        Batch batch = firstBatch(2);
+        try (SegmentationModel model = SegmentationModel.create(MODEL, CLASSES, 3);
+                NDManager m = model.manager().newSubManager()) {
+            recipe.prepare(model, batch.images(m), batch.labels(m), m);
+        }
+        return count.get();
+    }
+
+    @Test
+    void fastAtTakesOneInputGradientPerStepAndPgdAtK() {
+        assertEquals(1, inputGradients(new FastAtRecipe(RecipeConfig.of("fast-at"))));
+        assertEquals(2, inputGradients(new PgdAtRecipe(RecipeConfig.resolve("pgd-at", null, null, 2, null, null, null))));
+        assertEquals(3, inputGradients(new PgdAtRecipe(RecipeConfig.of("pgd-at"))));
+        RecipeConfig fast = RecipeConfig.of("fast-at");
+        assertEquals(1.25f * 8 / 255f, fast.stepSize(), 1e-7f);
+        assertTrue(fast.randomStart());
+    }
+
+    @Test
+    void tradesLossIsCleanCePlusBetaKl() {
+        Batch batch = firstBatch(2);
+        RecipeConfig options = RecipeConfig.resolve("trades", null, null, null, null, 3f, null);
+        TradesRecipe trades = new TradesRecipe(options);
+        try (SegmentationModel model = SegmentationModel.create(MODEL, CLASSES, 4);
+                NDManager m = model.manager().newSubManager()) {
+            NDArray x = batch.images(m);
+            int[] labelData = batch.labelData().clone();
+            for (int i = 0; i < labelData.length; i += 7) {
+                labelData[i] = 255; // ignore pixels must not count
+            }
+            NDArray y = m.create(labelData, new ai.djl.ndarray.types.Shape(2, batch.height(), batch.width()))
+                    .toType(ai.djl.ndarray.types.DataType.INT64, false);
+            NDArray adv = x.add(m.randomUniform(-0.03f, 0.03f, x.getShape())).clip(0, 1);
+            TrainConfig cfg = config(options, 1);
+            seedEngine(5);
+            TrainingRecipe.Loss loss = trades.loss(model, new TrainingRecipe.Inputs(x, y, adv), cfg);
+
+            seedEngine(5); // same dropout draws, same order: clean forward, then adversarial
+            NDList clean = model.forward(x, true);
+            NDList attacked = model.forward(adv, true);
+            double ce = crossEntropy(clean.get(0).toFloatArray(), labelData, CLASSES)
+                    + 0.4 * crossEntropy(clean.get(1).toFloatArray(), labelData, CLASSES);
+            double kl = klDivergence(clean.get(0).toFloatArray(), attacked.get(0).toFloatArray(), labelData, CLASSES);
+            assertEquals(ce, loss.parts().get("clean").getFloat(), 1e-4 * ce);
+            assertEquals(kl, loss.parts().get("kl").getFloat(), 1e-4 * kl + 1e-7);
+            assertEquals(ce + 3 * kl, loss.total().getFloat(), 1e-4 * (ce + 3 * kl));
+            assertTrue(kl > 0);
+        }
+    }
+
+    /** Mean pixel CE over valid pixels, from N×C×H×W logits in plain Java. */
+    private static double crossEntropy(float[] logits, int[] labels, int classes) {
+        int pixels = labels.length;
+        int perImage = pixels / 2;
+        double sum = 0;
+        int count = 0;
+        for (int p = 0; p < pixels; p++) {
+            if (labels[p] == 255) {
+                continue;
+            }
+            double[] logp = logSoftmax(logits, p / perImage, p % perImage, perImage, classes);
+            sum -= logp[labels[p]];
+            count++;
+        }
+        return sum / count;
+    }
+
+    /** Mean over valid pixels of Σ_c p_c (log p_c − log q_c). */
+    private static double klDivergence(float[] reference, float[] other, int[] labels, int classes) {
+        int pixels = labels.length;
+        int perImage = pixels / 2;
+        double sum = 0;
+        int count = 0;
+        for (int p = 0; p < pixels; p++) {
+            if (labels[p] == 255) {
+                continue;
+            }
+            double[] lp = logSoftmax(reference, p / perImage, p % perImage, perImage, classes);
+            double[] lq = logSoftmax(other, p / perImage, p % perImage, perImage, classes);
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(lp[c]) * (lp[c] - lq[c]);
+            }
+            count++;
+        }
+        return sum / count;
+    }
+
+    private static double[] logSoftmax(float[] logits, int image, int pixel, int perImage, int classes) {
+        double[] z = new double[classes];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            z[c] = logits[(image * classes + c) * perImage + pixel];
+            max = Math.max(max, z[c]);
+        }
+        double s = 0;
+        for (double v : z) {
+            s += Math.exp(v - max);
+        }
+        double log = max + Math.log(s);
+        for (int c = 0; c < classes; c++) {
+            z[c] -= log;
+        }
+        return z;
+    }
+
+    @Test
+    void advPropCheckpointServesTheOrdinaryModelAndKeepsTheAuxiliaryBns() throws IOException {
+        Path run = tmp.resolve("advprop");
+        Path ckpt = new Trainer(config(RecipeConfig.of("advprop"), 1), train, null).run(run, RunMode.FRESH);
+        assertTrue(entries(ckpt).containsKey("auxiliary.bin"));
+        Batch batch = BatchLoader.sequential(val, 4).iterator().next();
+        try (SegmentationModel ordinary = Checkpoint.load(ckpt);
+                SegmentationModel dual = ModelZoo.create(new ModelSpec(MODEL, CLASSES, true), 0);
+                NDManager m = ordinary.manager().newSubManager()) {
+            assertFalse(DualBatchNorm.isDual(ordinary));
+            Checkpoint.open(ckpt).loadParametersInto(dual);
+            NDArray x = batch.images(m);
+            float[] plain = ordinary.logits(x).toFloatArray();
+            assertArrayEquals(plain, dual.logits(x).toFloatArray(), "main-BN route of the dual model");
+            float[] viaAux = DualBatchNorm.throughAuxiliary(dual, () -> dual.logits(x).toFloatArray());
+            assertFalse(java.util.Arrays.equals(plain, viaAux), "the auxiliary BNs hold their own statistics");
+            assertArrayEquals(plain, dual.logits(x).toFloatArray(), "routing is restored after the scope");
+
+            // the adversarial batches moved the auxiliary running statistics away from the main ones
+            List<DualBatchNorm> norms = DualBatchNorm.all(dual);
+            assertFalse(norms.isEmpty());
+            for (DualBatchNorm d : norms) {
+                float[] mainMean = runningMean(d.main());
+                float[] auxMean = runningMean(d.auxiliary());
+                assertFalse(java.util.Arrays.equals(mainMean, auxMean), "running means of a dual BN");
+            }
+        }
+        // an ordinary model cannot resume an advprop run's auxiliary state, and a dual one requires it
+        Path plainRun = new Trainer(config(RecipeConfig.of("standard"), 1), train, null).run(tmp.resolve("plain"), RunMode.FRESH);
+        try (SegmentationModel dual = ModelZoo.create(new ModelSpec(MODEL, CLASSES, true), 0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Checkpoint.open(plainRun).loadParametersInto(dual));
+            assertTrue(e.getMessage().contains("auxiliary"), e.getMessage());
+        }
+    }
+
+    private static float[] runningMean(ai.djl.nn.Block bn) {
+        for (ai.djl.util.Pair<String, Parameter> p : bn.getParameters()) {
+            if (p.getValue().getType() == Parameter.Type.RUNNING_MEAN) {
+                return p.getValue().getArray().toFloatArray();
+            }
+        }
+        throw new AssertionError("no running mean in " + bn);
+    }
+
+    private static Map<String, byte[]> entries(Path ckpt) throws IOException {
+        Map<String, byte[]> m = new HashMap<>();
+        try (InputStream in = Files.newInputStream(ckpt); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                m.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        return m;
+    }
+
+    /** Each recipe: an epoch is deterministic per seed, and a resumed run ends bit-identical to an uninterrupted one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pgd-at", "sat", "advprop", "trades", "fast-at"})
+    void eachRecipeIsDeterministicAndResumes(String name) throws IOException {
+        RecipeConfig recipe = RecipeConfig.resolve(name, null, null, name.equals("fast-at") ? null : 2, null, null, null);
+        Path whole = new Trainer(config(recipe, 2), train, null).run(tmp.resolve(name + "-whole"), RunMode.FRESH);
+        Path part = tmp.resolve(name + "-part");
+        Path first = new Trainer(config(recipe, 1), train, null).run(part, RunMode.FRESH);
+        Map<String, byte[]> wholeFirst = entries(Checkpoint.epochFile(tmp.resolve(name + "-whole"), 1));
+        assertArrayEquals(wholeFirst.get("parameters.bin"), entries(first).get("parameters.bin"), "same seed, same epoch 1");
+        Path resumed = new Trainer(config(recipe, 2), train, null).run(part, RunMode.RESUME);
+        Map<String, byte[]> a = entries(whole);
+        Map<String, byte[]> b = entries(resumed);
+        assertArrayEquals(a.get("parameters.bin"), b.get("parameters.bin"), "resumed weights");
+        assertArrayEquals(a.get("optimizer.bin"), b.get("optimizer.bin"), "resumed optimizer state");
+        if (name.equals("advprop")) {
+            assertArrayEquals(a.get("auxiliary.bin"), b.get("auxiliary.bin"), "resumed auxiliary BNs");
+        }
+        var losses = Checkpoint.open(resumed).meta().path("history").get(1).path("losses");
+        assertTrue(losses.has(name.equals("trades") ? "kl" : "adv"), losses.toString());
+        assertEquals(name, Checkpoint.open(resumed).meta().path("provenance").path("config").path("recipe").path("name").asText());
+    }
+
+    @Test
+    void resumeRefusesOtherRecipeOptionsAndTheProbeReportsRobustAccuracy() {
+        Path dir = tmp.resolve("probe");
+        List<EpochSummary> seen = new java.util.ArrayList<>();
+        new Trainer(config(RecipeConfig.of("fast-at"), 1), train, val).onEpoch(seen::add).run(dir, RunMode.FRESH);
+        Map<String, Double> extra = seen.get(0).valExtra();
+        Double clean = extra.get(RobustnessProbe.CLEAN_ACC);
+        Double robust = extra.get(RobustnessProbe.ROBUST_ACC);
+        assertNotNull(clean);
+        assertNotNull(robust);
+        assertTrue(robust <= clean, robust + " > " + clean);
+
+        RecipeConfig otherEps = RecipeConfig.resolve("fast-at", null, 4 / 255f, null, null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config(otherEps, 2), train, val).run(dir, RunMode.RESUME));
+        assertTrue(e.getMessage().contains("recipe"), e.getMessage());
+    }
+
+    @Test
+    void badOptionsNameTheOption() {
+        assertMessage(() -> RecipeConfig.of("pgd"), "--recipe", "pgd-at, sat, advprop, trades, fast-at");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, -0.1f, null, null, null, null), "--eps");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, 2f, null, null, null, null), "--eps");
+        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, null, 1.5f), "--adv-share");
+        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, null, -0.5f), "--adv-share");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, null, null, null, 0.5f), "--adv-share");
+        assertMessage(() -> RecipeConfig.resolve("trades", null, null, null, null, -1f, null), "--beta");
+        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, 6f, null), "--beta");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, 0, null, null, null), "--attack-steps");
+        assertMessage(() -> RecipeConfig.resolve("fast-at", null, null, 3, null, null, null), "--attack-steps");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, null, -1f, null, null), "--step-size");
+        assertMessage(() -> RecipeConfig.resolve("pgd-at", "l3", null, null, null, null, null), "--norm");
+        assertMessage(() -> RecipeConfig.resolve("standard", null, 0.1f, null, null, null, null), "--eps");
+        // defaults
+        RecipeConfig sat = RecipeConfig.of("sat");
+        assertEquals(0.03f, sat.eps());
+        assertEquals(3, sat.attackSteps());
+        assertEquals(0.01f, sat.stepSize(), 1e-7f);
+        assertFalse(sat.randomStart());
+        assertEquals(0.5f, sat.advShare());
+        assertEquals(6f, RecipeConfig.of("trades").beta());
+        assertEquals(2.5f * (8 / 255f) / 3, RecipeConfig.of("pgd-at").stepSize(), 1e-7f);
+        assertEquals(0.5f, RecipeConfig.resolve("pgd-at", "l2", null, null, null, null, null).eps());
+    }
+
+    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' should contain " + p);
+        }
+    }
+}
