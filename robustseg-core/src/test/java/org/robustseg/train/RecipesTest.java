@@ -319,9 +319,12 @@ class RecipesTest {
         RecipeConfig recipe = RecipeConfig.resolve(name, null, null, name.equals("fast-at") ? null : 2, null, null, null);
         Path whole = new Trainer(config(recipe, 2), train, null).run(tmp.resolve(name + "-whole"), RunMode.FRESH);
         Path part = tmp.resolve(name + "-part");
-        Path first = new Trainer(config(recipe, 1), train, null).run(part, RunMode.FRESH);
+        // 2 steps per epoch: killed during the first step of epoch 2
+        assertThrows(IllegalStateException.class,
+                () -> new Trainer(config(recipe, 2), train, null).progress(new Killer(3)).run(part, RunMode.FRESH));
         Map<String, byte[]> wholeFirst = entries(Checkpoint.epochFile(tmp.resolve(name + "-whole"), 1));
-        assertArrayEquals(wholeFirst.get("parameters.bin"), entries(first).get("parameters.bin"), "same seed, same epoch 1");
+        Map<String, byte[]> partFirst = entries(Checkpoint.epochFile(part, 1));
+        assertArrayEquals(wholeFirst.get("parameters.bin"), partFirst.get("parameters.bin"), "same seed, same epoch 1");
         Path resumed = new Trainer(config(recipe, 2), train, null).run(part, RunMode.RESUME);
         Map<String, byte[]> a = entries(whole);
         Map<String, byte[]> b = entries(resumed);
@@ -333,6 +336,28 @@ class RecipesTest {
         var losses = Checkpoint.open(resumed).meta().path("history").get(1).path("losses");
         assertTrue(losses.has(name.equals("trades") ? "kl" : "adv"), losses.toString());
         assertEquals(name, Checkpoint.open(resumed).meta().path("provenance").path("config").path("recipe").path("name").asText());
+    }
+
+    /** Throws after a number of steps, like a kill in the middle of an epoch. */
+    private static final class Killer implements org.robustseg.ProgressListener {
+        private int left;
+
+        Killer(int steps) {
+            left = steps;
+        }
+
+        @Override
+        public void start(String task, long total) {}
+
+        @Override
+        public void advance(long steps, String status) {
+            if (--left == 0) {
+                throw new IllegalStateException("killed");
+            }
+        }
+
+        @Override
+        public void finish() {}
     }
 
     @Test
