@@ -276,15 +276,29 @@ public final class Trainer {
             throw new UncheckedIOException(e);
         }
         List<String> differing = new ArrayList<>();
-        now.fieldNames().forEachRemaining(k -> {
-            if (!now.get(k).equals(stored.get(k))) {
-                differing.add(k + " (was " + stored.get(k) + ", now " + now.get(k) + ")");
-            }
-        });
+        differences("", stored, now, differing);
         if (!differing.isEmpty()) {
             throw new IllegalArgumentException("--resume: the configuration differs from checkpoint " + file + ": "
                     + String.join(", ", differing));
         }
+    }
+
+    /** Names each differing field, descending into objects (e.g. "recipe.eps"). */
+    private static void differences(String prefix, JsonNode stored, JsonNode now, List<String> out) {
+        now.fieldNames().forEachRemaining(k -> {
+            JsonNode a = stored.get(k);
+            JsonNode b = now.get(k);
+            if (a != null && a.isObject() && b.isObject()) {
+                differences(prefix + k + ".", a, b, out);
+            } else if (!b.equals(a)) {
+                out.add(prefix + k + " (was " + a + ", now " + b + ")");
+            }
+        });
+        stored.fieldNames().forEachRemaining(k -> {
+            if (!now.has(k)) {
+                out.add(prefix + k + " (was " + stored.get(k) + ", now absent)");
+            }
+        });
     }
 
     private static void prepareRunDir(Path runDir, RunMode mode) {
