@@ -16,6 +16,7 @@ import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.StandardRecipe;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
 import picocli.CommandLine.Command;
@@ -72,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         SegDataset val = DataSets.inMemory(DataSets.open(data, Split.VAL));
         Path standardDir = out.resolve("models/standard");
         TrainConfig config = TrainConfig.defaults("pspnet-lite", epochs, 16, seed);
-        new Trainer(config, train, val).progress(ConsoleProgress.stderr())
+        new Trainer(config, new StandardRecipe(), train, val).progress(ConsoleProgress.stderr())
                 .onEpoch(e -> System.out.printf("      epoch %d: %s, val mIoU %.4f (%.0f s)%n", e.epoch(),
                         Tables.losses(e.losses()), e.valMiou(), e.seconds()))
                 .run(standardDir, RunMode.RESUME);

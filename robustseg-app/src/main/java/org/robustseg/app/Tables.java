@@ -14,25 +14,6 @@ final class Tables {
                 .collect(Collectors.joining(", "));
     }
 
-    /** ", key value, ..." for extra per-epoch figures (empty when none). */
-    static String extras(Map<String, Double> extra) {
-        if (extra == null || extra.isEmpty()) {
-            return "";
-        }
-        return extra.entrySet().stream().map(e -> String.format(", %s %.4f", e.getKey(), e.getValue()))
-                .collect(Collectors.joining());
-    }
-
-    /** A recipe and its options in one line, e.g. "pgd-at linf eps 8/255, 3 steps of 0.0261". */
-    static String recipe(org.robustseg.train.RecipeConfig r) {
-        if (!r.adversarial()) {
-            return r.name();
-        }
-        String eps = r.norm().equals("linf") ? String.format("%.4g/255", r.eps() * 255) : String.format("%.4g", r.eps());
-        return String.format("%s %s eps %s, %d steps of %.4g%s%s", r.name(), r.norm(), eps, r.attackSteps(), r.stepSize(),
-                r.beta() == null ? "" : ", beta " + r.beta(), r.advShare() == null ? "" : ", adv share " + r.advShare());
-    }
-
     /** mIoU, pixel accuracy and per-class IoU of one evaluation. */
     static String metrics(SegmentationMetrics m, List<String> classNames) {
         StringBuilder sb = new StringBuilder();

@@ -2,14 +2,13 @@ package org.robustseg.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.robustseg.attack.Eps;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.train.Augmentation;
-import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.StandardRecipe;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
 import picocli.CommandLine.Command;
@@ -63,28 +62,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--crop", defaultValue = "0", description = "Random square crop size after scaling; 0 = keep the image size (default ${DEFAULT-VALUE}). Use e.g. 473 for Pascal VOC.")
     int crop;
 
-    @Option(names = "--recipe", defaultValue = "standard",
-            description = "standard, pgd-at, sat, trades or fast-at (default ${DEFAULT-VALUE}).")
-    String recipe;
-
-    @Option(names = "--eps", description = "Training attack budget, e.g. 8/255 (default: 8/255 L-inf; 0.03 for sat).")
-    String eps;
-
-    @Option(names = "--norm", description = "Training attack norm: linf or l2 (default linf).")
-    String norm;
-
-    @Option(names = "--attack-steps", description = "Training attack iterations (default 3; 1 for fast-at).")
-    Integer attackSteps;
-
-    @Option(names = "--step-size", description = "Training attack step (default 2.5*eps/steps; 0.01 for sat; 1.25*eps for fast-at).")
-    String stepSize;
-
-    @Option(names = "--beta", description = "TRADES weight of the KL term (default 6).")
-    Float beta;
-
-    @Option(names = "--adv-share", description = "SAT: share of each batch made adversarial (default 0.5).")
-    Float advShare;
-
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
     boolean resume;
 
@@ -104,21 +81,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         float baseLr = lr != null ? lr
                 : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
-        RecipeConfig recipeConfig = RecipeConfig.of(recipe, norm, eps == null ? null : Eps.parseOne(eps, "--eps"), attackSteps,
-                stepSize == null ? null : Eps.parseOne(stepSize, "--step-size"), beta, advShare);
-        TrainConfig config = new TrainConfig(model, recipeConfig, epochs, batch, seed, optimizer, baseLr, momentum,
+        TrainConfig config = new TrainConfig(model, "standard", epochs, batch, seed, optimizer, baseLr, momentum,
                 weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip, crop));
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
-        System.out.printf("training %s (%s) on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d -> %s%n",
-                model, Tables.recipe(recipeConfig), train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, out);
+        System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d -> %s%n",
+                model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, out);
         long t0 = System.nanoTime();
-        Path last = new Trainer(config, train, val)
+        Path last = new Trainer(config, new StandardRecipe(), train, val)
                 .progress(ConsoleProgress.stderr())
                 .onEpoch(e -> System.out.printf("epoch %d: %s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
-                        (e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou())) + Tables.extras(e.valExtra()),
-                        e.seconds()))
+                        e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), e.seconds()))
                 .run(out, mode);
         System.out.printf("done in %.1f s; final checkpoint %s%n", (System.nanoTime() - t0) / 1e9, last);
         return 0;

@@ -9,8 +9,8 @@ import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.train.Augmentation;
-import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.StandardRecipe;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
 import picocli.CommandLine.Command;
@@ -65,9 +65,9 @@ final class TrainMemoryBench implements Callable<Integer> {
             @Override
             public void finish() {}
         };
-        TrainConfig config = new TrainConfig(model, RecipeConfig.standard(), epochs, batch, 0, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+        TrainConfig config = new TrainConfig(model, "standard", epochs, batch, 0, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
                 Augmentation.defaults());
-        new Trainer(config, train, null).progress(sampler).run(tmp.resolve("run"), RunMode.FRESH);
+        new Trainer(config, new StandardRecipe(), train, null).progress(sampler).run(tmp.resolve("run"), RunMode.FRESH);
         System.out.printf("resident memory: %.1f MiB at step %d, %.1f MiB at step %d: growth %.2f%%%n",
                 rss[0], early, rss[1], (long) epochs * stepsPerEpoch, 100 * (rss[1] - rss[0]) / rss[0]);
         try (var files = Files.walk(tmp)) {

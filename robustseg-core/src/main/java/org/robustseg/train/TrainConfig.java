@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record TrainConfig(
         @JsonProperty("model") String model,
-        @JsonProperty("recipe") RecipeConfig recipe,
+        @JsonProperty("recipe") String recipe,
         @JsonProperty("epochs") int epochs,
         @JsonProperty("batch") int batchSize,
         @JsonProperty("seed") long seed,
@@ -39,7 +39,7 @@ public record TrainConfig(
     /** The PSPNet-recipe defaults for a model and seed, at the architecture's learning rate. */
     public static TrainConfig defaults(String model, int epochs, int batchSize, long seed) {
         float lr = org.robustseg.model.ModelZoo.architecture(model).defaultLearningRate();
-        return new TrainConfig(model, RecipeConfig.standard(), epochs, batchSize, seed, "sgd", lr, 0.9f, 1e-4f, 0.9f, 0.4f,
+        return new TrainConfig(model, "standard", epochs, batchSize, seed, "sgd", lr, 0.9f, 1e-4f, 0.9f, 0.4f,
                 Augmentation.defaults());
     }
 }

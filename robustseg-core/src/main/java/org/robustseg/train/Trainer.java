@@ -57,10 +57,6 @@ public final class Trainer {
      * @param train training data
      * @param val validation data for the per-epoch clean mIoU, or null to skip it
      */
-    public Trainer(TrainConfig config, SegDataset train, SegDataset val) {
-        this(config, Recipes.create(config.recipe()), train, val);
-    }
-
     public Trainer(TrainConfig config, TrainingRecipe recipe, SegDataset train, SegDataset val) {
         this.config = config;
         this.recipe = recipe;
@@ -128,16 +124,12 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 trainingSeconds += seconds;
                 Double valMiou = null;
-                Map<String, Double> valExtra = new LinkedHashMap<>();
                 if (val != null) {
                     ConfusionMatrix cm = Evaluator.evaluate(model, val, valBatch, ProgressListener.NONE);
                     valMiou = cm.meanIou();
-                    if (config.recipe().adversarial()) {
-                        valExtra.putAll(quickRobustness(model));
-                    }
                 }
                 double lr = learningRate((long) epoch * stepsPerEpoch - 1, totalSteps);
-                EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, valExtra, seconds);
+                EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, Map.of(), seconds);
                 history.add(summary);
                 last = Checkpoint.epochFile(runDir, epoch);
                 Checkpoint.save(last, model, checkpointMeta(epoch, trainingSeconds, history), optimizer.state());
@@ -155,7 +147,6 @@ public final class Trainer {
         BatchLoader loader = new BatchLoader(train, order, config.batchSize(), true,
                 config.seed() * 31 + epoch, config.augmentation()::apply);
         Map<String, Double> sums = new LinkedHashMap<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
         progress.start(String.format("epoch %d/%d", epoch, config.epochs()), stepsPerEpoch);
         int step = 0;
         for (Iterator<Batch> it = loader.iterator(); it.hasNext(); step++) {
@@ -166,7 +157,7 @@ public final class Trainer {
             try (NDManager sm = model.manager().newSubManager()) {
                 NDArray images = batch.images(sm);
                 NDArray labels = batch.labels(sm);
-                TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm, config.seed() * 1_000_003L + globalStep);
+                TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
                 TrainingRecipe.Loss loss;
                 try (GradientCollector gc = engine.newGradientCollector()) {
                     loss = recipe.loss(model, inputs, config);
@@ -180,12 +171,8 @@ public final class Trainer {
                 optimizer.update(params, lr);
                 for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
                     double v = part.getValue().getFloat();
-                    if (Double.isNaN(v)) {
-                        continue;
-                    }
                     sums.merge(part.getKey(), v, Double::sum);
-                    counts.merge(part.getKey(), 1, Integer::sum);
-                    status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / counts.get(part.getKey())));
+                    status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
                 }
             }
             progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
@@ -193,25 +180,9 @@ public final class Trainer {
         progress.finish();
         Map<String, Double> means = new LinkedHashMap<>();
         for (Map.Entry<String, Double> e : sums.entrySet()) {
-            means.put(e.getKey(), e.getValue() / counts.get(e.getKey()));
+            means.put(e.getKey(), e.getValue() / stepsPerEpoch);
         }
         return means;
-    }
-
-    /**
-     * A cheap robustness estimate after an adversarial epoch: mIoU and pixel accuracy under
-     * PGD-3 at the training budget on the first 64 validation images. Only a progress signal —
-     * robustness is reported by {@code ./run attack}/{@code compare} with stronger attacks.
-     */
-    private Map<String, Double> quickRobustness(SegmentationModel model) {
-        RecipeConfig r = config.recipe();
-        var attack = org.robustseg.attack.Attacks.pgd(r.threat()).eps(r.eps()).steps(3).seed(0);
-        var points = org.robustseg.metric.Robustness.evaluate(model, org.robustseg.data.DataSets.first(val, 64), attack,
-                List.of(r.eps()), valBatch, ProgressListener.NONE);
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("pgd3_miou", points.get(0).metrics().miou());
-        out.put("pgd3_pixel_acc", points.get(0).metrics().pixelAccuracy());
-        return out;
     }
 
     /** Poly schedule: lr · (1 − step/total)^power. */

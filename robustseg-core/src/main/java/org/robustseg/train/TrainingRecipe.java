@@ -15,13 +15,9 @@ public interface TrainingRecipe {
     /** The recipe's name as given to {@code --recipe}. */
     String name();
 
-    /**
-     * The inputs for {@link #loss}: by default the clean batch. Runs outside any gradient
-     * collector; {@code seed} is derived from the run's seed and the global step, so that
-     * random starts differ between steps yet a resumed run repeats them exactly.
-     */
-    default Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
-        return new Inputs(images, labels, null, Float.NaN);
+    /** The inputs for {@link #loss}: by default the clean batch. Runs outside any gradient collector. */
+    default Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
+        return new Inputs(images, labels, null);
     }
 
     /** The loss to minimise and its named scalar parts for progress display. */
@@ -33,10 +29,8 @@ public interface TrainingRecipe {
      * @param clean the clean images
      * @param labels the labels
      * @param adversarial adversarial images, or null for a clean-only recipe
-     * @param attackAccuracy mean pixel accuracy of the model on the adversarial images as the
-     *     attack left them (NaN when there are none): a free robust-accuracy estimate
      */
-    record Inputs(NDArray clean, NDArray labels, NDArray adversarial, float attackAccuracy) {}
+    record Inputs(NDArray clean, NDArray labels, NDArray adversarial) {}
 
     /**
      * A step's loss.

@@ -49,7 +49,7 @@ class TrainerTest {
     }
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig("pspnet-lite", RecipeConfig.standard(), epochs, 8, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+        return new TrainConfig("pspnet-lite", "standard", epochs, 8, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
                 new Augmentation(0.8f, 1.2f, true));
     }
 
@@ -72,7 +72,7 @@ class TrainerTest {
         assertArrayEquals(ea.get("parameters.bin"), eb.get("parameters.bin"), "weights differ");
         assertArrayEquals(ea.get("optimizer.bin"), eb.get("optimizer.bin"), "optimizer state differs");
 
-        TrainConfig otherSeed = new TrainConfig("pspnet-lite", RecipeConfig.standard(), 1, 8, 12, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+        TrainConfig otherSeed = new TrainConfig("pspnet-lite", "standard", 1, 8, 12, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
                 new Augmentation(0.8f, 1.2f, true));
         Path c = new Trainer(otherSeed, new StandardRecipe(), train, null).run(tmp.resolve("c"), RunMode.FRESH);
         assertFalse(java.util.Arrays.equals(ea.get("parameters.bin"), entries(c).get("parameters.bin")));
@@ -124,7 +124,7 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
         assertTrue(Files.exists(Checkpoint.epochFile(dir, 1)));
         // a resume with a different configuration is refused and names the differing option
-        TrainConfig other = new TrainConfig("pspnet-lite", RecipeConfig.standard(), 1, 4, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+        TrainConfig other = new TrainConfig("pspnet-lite", "standard", 1, 4, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
                 new Augmentation(0.8f, 1.2f, true));
         IllegalArgumentException r = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(other, new StandardRecipe(), train, null).run(dir, RunMode.RESUME));
@@ -133,9 +133,9 @@ class TrainerTest {
 
     @Test
     void invalidSettingsNameTheOption() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", RecipeConfig.standard(), 1, 0, 0,
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", "standard", 1, 0, 0,
                 "sgd", 0.01f, 0.9f, 0f, 0.9f, 0.4f, Augmentation.none())).getMessage().contains("--batch"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", RecipeConfig.standard(), 1, -3, 0,
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", "standard", 1, -3, 0,
                 "sgd", 0.01f, 0.9f, 0f, 0.9f, 0.4f, Augmentation.none())).getMessage().contains("--batch"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Optimizer.named("rmsprop", 0.9f, 0f))
                 .getMessage().contains("--optimizer"));
