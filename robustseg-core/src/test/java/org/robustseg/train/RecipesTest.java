@@ -143,6 +143,56 @@ class RecipesTest {
         }
     }
 
+    private static float[] allParameters(SegmentationModel model) {
+        List<float[]> parts = new java.util.ArrayList<>();
+        int n = 0;
+        for (ai.djl.util.Pair<String, Parameter> p : model.block().getParameters()) {
+            float[] v = p.getValue().getArray().toFloatArray();
+            parts.add(v);
+            n += v.length;
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] v : parts) {
+            System.arraycopy(v, 0, all, at, v.length);
+            at += v.length;
+        }
+        return all;
+    }
+
+    /** Crafting runs in training-mode BN but leaves every parameter and running statistic as it was. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pgd-at", "trades", "advprop"})
+    void craftingLeavesTheModelUnchanged(String name) {
+        TrainingRecipe recipe = Recipes.create(RecipeConfig.resolve(name, null, null, 1, null, null, null));
+        Batch batch = firstBatch(2);
+        try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, recipe.dualBatchNorm()), 3);
+                NDManager m = model.manager().newSubManager()) {
+            float[] before = allParameters(model);
+            recipe.prepare(model, batch.images(m), batch.labels(m), m);
+            assertArrayEquals(before, allParameters(model));
+        }
+    }
+
+    @Test
+    void auxiliaryRoutingIsRestoredWhenTheBodyThrows() {
+        Batch batch = firstBatch(2);
+        try (SegmentationModel dual = ModelZoo.create(new ModelSpec(MODEL, CLASSES, true), 3);
+                NDManager m = dual.manager().newSubManager()) {
+            NDArray x = batch.images(m);
+            // make the auxiliary BNs differ from the main ones
+            DualBatchNorm.throughAuxiliary(dual, () -> dual.forward(x.mul(0.5f), true));
+            float[] main = dual.logits(x).toFloatArray();
+            assertThrows(IllegalStateException.class, () -> DualBatchNorm.throughAuxiliary(dual, () -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertArrayEquals(main, dual.logits(x).toFloatArray());
+        }
+        try (SegmentationModel plain = SegmentationModel.create(MODEL, CLASSES, 0)) {
+            assertThrows(IllegalStateException.class, () -> DualBatchNorm.throughAuxiliary(plain, () -> 1));
+        }
+    }
+
     /** Counts input-gradient computations: calls of the objective on an input that carries a gradient. */
     private static int inputGradients(AdversarialRecipe recipe) {
         AtomicInteger count = new AtomicInteger();
