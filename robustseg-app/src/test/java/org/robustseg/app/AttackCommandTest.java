@@ -72,6 +72,26 @@ class AttackCommandTest {
     }
 
     @Test
+    void compareWritesOneRowPerCheckpointWithCleanPgdSeaAndTime() throws IOException {
+        Path out = tmp.resolve("compare");
+        String[] r = run("compare", "--checkpoint", run.toString(), "--data", data.toString(), "--limit", "4", "--steps", "2",
+                "--batch", "4", "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        JsonNode rows = Json.read(out.resolve("compare.json")).path("rows");
+        assertEquals(1, rows.size());
+        JsonNode row = rows.get(0);
+        for (String key : List.of("clean_miou", "pgd_4_miou", "pgd_8_miou", "sea_8_miou", "training_seconds", "seconds_per_epoch")) {
+            assertTrue(row.has(key), "missing " + key);
+        }
+        assertEquals("standard", row.path("recipe").asText());
+        assertTrue(row.path("training_seconds").asDouble() > 0);
+        // the ensemble includes a CE-type member, so it is at least as strong on pixel accuracy as a weaker budget's PGD
+        assertTrue(row.path("sea_8_pixel_accuracy").asDouble() <= row.path("clean_pixel_accuracy").asDouble());
+        String md = java.nio.file.Files.readString(out.resolve("compare.md"));
+        assertTrue(md.contains("| run (epoch 2) | standard |"), md);
+    }
+
+    @Test
     void badOptionsGiveOneLineErrorsNamingTheOption() {
         String ckpt = run.toString();
         String d = data.toString();
