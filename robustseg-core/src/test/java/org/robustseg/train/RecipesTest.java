@@ -371,7 +371,7 @@ class RecipesTest {
         Path part = tmp.resolve(name + "-part");
         // 2 steps per epoch: killed during the first step of epoch 2
         assertThrows(IllegalStateException.class,
-                () -> new Trainer(config(recipe, 2), train, null).progress(new Killer(3)).run(part, RunMode.FRESH));
+                () -> new Trainer(config(recipe, 2), train, null).progress(new KillAfter(3)).run(part, RunMode.FRESH));
         Map<String, byte[]> wholeFirst = entries(Checkpoint.epochFile(tmp.resolve(name + "-whole"), 1));
         Map<String, byte[]> partFirst = entries(Checkpoint.epochFile(part, 1));
         assertArrayEquals(wholeFirst.get("parameters.bin"), partFirst.get("parameters.bin"), "same seed, same epoch 1");
@@ -388,27 +388,6 @@ class RecipesTest {
         assertEquals(name, Checkpoint.open(resumed).meta().path("provenance").path("config").path("recipe").path("name").asText());
     }
 
-    /** Throws after a number of steps, like a kill in the middle of an epoch. */
-    private static final class Killer implements org.robustseg.ProgressListener {
-        private int left;
-
-        Killer(int steps) {
-            left = steps;
-        }
-
-        @Override
-        public void start(String task, long total) {}
-
-        @Override
-        public void advance(long steps, String status) {
-            if (--left == 0) {
-                throw new IllegalStateException("killed");
-            }
-        }
-
-        @Override
-        public void finish() {}
-    }
 
     @Test
     void resumeRefusesOtherRecipeOptionsAndTheProbeReportsRobustAccuracy() {

@@ -78,27 +78,6 @@ class TrainerTest {
         assertFalse(java.util.Arrays.equals(ea.get("parameters.bin"), entries(c).get("parameters.bin")));
     }
 
-    /** Throws after a number of steps, like a kill in the middle of an epoch. */
-    private static final class Killer implements ProgressListener {
-        private int left;
-
-        Killer(int steps) {
-            left = steps;
-        }
-
-        @Override
-        public void start(String task, long total) {}
-
-        @Override
-        public void advance(long steps, String status) {
-            if (--left == 0) {
-                throw new IllegalStateException("killed");
-            }
-        }
-
-        @Override
-        public void finish() {}
-    }
 
     @Test
     void resumeAfterAKillMidEpochEndsBitIdenticalToAnUninterruptedRun() throws IOException {
@@ -106,7 +85,7 @@ class TrainerTest {
         Path broken = tmp.resolve("broken");
         // 6 steps per epoch: die in the middle of epoch 2
         assertThrows(IllegalStateException.class,
-                () -> new Trainer(config(3), new StandardRecipe(), train, null).progress(new Killer(9)).run(broken, RunMode.FRESH));
+                () -> new Trainer(config(3), new StandardRecipe(), train, null).progress(new KillAfter(9)).run(broken, RunMode.FRESH));
         assertEquals(1, Checkpoint.open(broken).epoch());
         Path resumed = new Trainer(config(3), new StandardRecipe(), train, null).run(broken, RunMode.RESUME);
         assertEquals(3, Checkpoint.open(resumed).epoch());
