@@ -65,6 +65,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--crop", defaultValue = "0", description = "Random square crop size after scaling; 0 = keep the image size (default ${DEFAULT-VALUE}). Use e.g. 473 for Pascal VOC.")
     int crop;
 
+    @Option(names = "--init", description = "Start from this checkpoint's weights (same model), e.g. adversarial fine-tuning of a standard run.")
+    Path init;
+
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
     boolean resume;
 
@@ -117,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d, recipe %s -> %s%n",
                 model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, describe(recipeConfig), out);
         long t0 = System.nanoTime();
-        Path last = new Trainer(config, train, val)
+        Path last = new Trainer(config, train, val).initFrom(init)
                 .progress(ConsoleProgress.stderr())
                 .onEpoch(e -> System.out.printf("epoch %d: %s%s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
                         e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), probe(e), e.seconds()))

@@ -50,6 +50,7 @@ public final class Trainer {
     private final SegDataset train;
     private final SegDataset val;
     private ProgressListener progress = ProgressListener.NONE;
+    private Path init;
     private Consumer<EpochSummary> epochListener = e -> {};
     private int valBatch = 32;
     private RobustnessProbe probe;
@@ -91,6 +92,16 @@ public final class Trainer {
      */
     public Trainer robustnessProbe(RobustnessProbe value) {
         this.probe = value;
+        return this;
+    }
+
+    /**
+     * Starts from the weights of a checkpoint of the same architecture instead of a fresh
+     * initialisation (e.g. adversarial fine-tuning of a standard model). Recorded in provenance;
+     * ignored when resuming, where the run's own checkpoint supplies the weights.
+     */
+    public Trainer initFrom(Path checkpoint) {
+        this.init = checkpoint;
         return this;
     }
 
@@ -136,6 +147,14 @@ public final class Trainer {
                     return latest.get();
                 }
             } else {
+                if (init != null) {
+                    Checkpoint start = Checkpoint.open(init);
+                    if (!start.spec().name().equals(config.model()) || start.spec().numClasses() != spec.numClasses()) {
+                        throw new IllegalArgumentException("--init " + init + " holds " + start.spec().name() + " with "
+                                + start.spec().numClasses() + " classes, not " + config.model() + " with " + spec.numClasses());
+                    }
+                    start.loadParametersInto(model);
+                }
                 Json.write(runDir.resolve("run.json"), runRecord());
             }
 
@@ -246,6 +265,15 @@ public final class Trainer {
     private ObjectNode runRecord() {
         Provenance p = Provenance.of("train").config(config).seed(config.seed())
                 .dataset("train", train.name(), train.size(), train.contentHash());
+        if (init != null) {
+            Checkpoint start = Checkpoint.open(init);
+            ObjectNode id = Json.object();
+            id.put("file", start.file().toAbsolutePath().toString());
+            id.put("epoch", start.epoch());
+            id.put("training_seconds", start.meta().path("training_seconds").asDouble());
+            id.set("provenance", start.meta().path("provenance"));
+            p.put("init_checkpoint", id);
+        }
         if (val != null) {
             p.dataset("val", val.name(), val.size(), val.contentHash());
         }

@@ -111,6 +111,21 @@ class TrainerTest {
     }
 
     @Test
+    void initStartsFromAnotherRunsWeightsAndRecordsIt() throws IOException {
+        Path a = new Trainer(config(1), new StandardRecipe(), train, null).run(tmp.resolve("init-a"), RunMode.FRESH);
+        Path b = new Trainer(config(1), new StandardRecipe(), train, null).initFrom(a).run(tmp.resolve("init-b"), RunMode.FRESH);
+        // same data, seed and schedule: only the starting weights differ, so the results must differ
+        assertFalse(java.util.Arrays.equals(entries(a).get("parameters.bin"), entries(b).get("parameters.bin")));
+        assertEquals(a.toAbsolutePath().toString(), org.robustseg.provenance.Json.read(tmp.resolve("init-b/run.json"))
+                .path("provenance").path("init_checkpoint").path("file").asText());
+        TrainConfig other = new TrainConfig("deeplabv3-lite", "standard", 1, 8, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
+                Augmentation.none());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(other, new StandardRecipe(), train, null).initFrom(a).run(tmp.resolve("init-c"), RunMode.FRESH));
+        assertTrue(e.getMessage().contains("--init"), e.getMessage());
+    }
+
+    @Test
     void invalidSettingsNameTheOption() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", "standard", 1, 0, 0,
                 "sgd", 0.01f, 0.9f, 0f, 0.9f, 0.4f, Augmentation.none())).getMessage().contains("--batch"));
