@@ -122,7 +122,7 @@ final class AttackCommand implements Callable<Integer> {
                             + " classes but " + ds.name() + " has " + classes);
                 }
                 List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
-                String key = EvalCommand.runDirOf(ckpt.file()).getFileName() + " e" + ckpt.epoch();
+                String key = ckpt.runDir().getFileName() + " e" + ckpt.epoch();
                 List<Double> ys = new ArrayList<>();
                 table.append(String.format("%-40s", key));
                 for (Robustness.Point p : curve) {
@@ -131,7 +131,7 @@ final class AttackCommand implements Callable<Integer> {
                     entry.put("checkpoint", ckpt.file().toAbsolutePath().toString());
                     entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
                     entry.set("provenance", Provenance.of("attack").dataset("eval", ds.name(), ds.size(), ds.contentHash())
-                            .put("checkpoint", EvalCommand.checkpointIdentity(ckpt)).toJson());
+                            .put("checkpoint", ckpt.identity()).toJson());
                     entries.add(entry);
                     ys.add(p.metrics().miou());
                     table.append(String.format(" %9.4f", p.metrics().miou()));

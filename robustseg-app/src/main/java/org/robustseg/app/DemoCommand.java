@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             ObjectNode json = (ObjectNode) Json.toTree(metrics);
             json.set("provenance", Provenance.of("eval").dataset("eval", val.name(), val.size(), val.contentHash())
-                    .put("checkpoint", EvalCommand.checkpointIdentity(ckpt)).toJson());
+                    .put("checkpoint", ckpt.identity()).toJson());
             Json.write(metricsFile, json);
         }
         System.out.print(Tables.metrics(metrics, val.classes().names()));

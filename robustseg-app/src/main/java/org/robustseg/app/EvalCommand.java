@@ -42,11 +42,11 @@ final class EvalCommand implements Callable<Integer> {
         try (SegmentationModel model = ckpt.loadModel()) {
             metrics = Evaluator.evaluate(model, ds, batch, ConsoleProgress.stderr()).metrics();
         }
-        Path dir = out != null ? out : runDirOf(ckpt.file());
+        Path dir = out != null ? out : ckpt.runDir();
         ObjectNode json = (ObjectNode) Json.toTree(metrics);
         json.set("provenance", Provenance.of("eval")
                 .dataset("eval", ds.name(), ds.size(), ds.contentHash())
-                .put("checkpoint", checkpointIdentity(ckpt)).toJson());
+                .put("checkpoint", ckpt.identity()).toJson());
         Path file = dir.resolve("metrics.json");
         Json.write(file, json);
         System.out.printf("%s on %s (%d images)%n", ckpt.file(), ds.name(), ds.size());
@@ -55,22 +55,13 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The run directory a checkpoint file belongs to (…/RUN/checkpoints/epoch-N.ckpt → …/RUN). */
+    /** Delegate kept for callers on other branches; use {@link Checkpoint#runDirOf(Path)}. */
     static Path runDirOf(Path checkpointFile) {
-        Path parent = checkpointFile.toAbsolutePath().getParent();
-        if (parent.getFileName().toString().equals("checkpoints") && Files.exists(parent.getParent().resolve("run.json"))) {
-            return parent.getParent();
-        }
-        return parent;
+        return Checkpoint.runDirOf(checkpointFile);
     }
 
-    /** What identifies a checkpoint in a downstream artefact's provenance. */
+    /** Delegate kept for callers on other branches; use {@link Checkpoint#identity()}. */
     static ObjectNode checkpointIdentity(Checkpoint ckpt) {
-        ObjectNode id = Json.object();
-        id.put("file", ckpt.file().toAbsolutePath().toString());
-        id.put("epoch", ckpt.epoch());
-        id.set("model", ckpt.meta().path("model"));
-        id.set("provenance", ckpt.meta().path("provenance"));
-        return id;
+        return ckpt.identity();
     }
 }

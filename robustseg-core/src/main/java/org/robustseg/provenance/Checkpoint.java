@@ -171,8 +171,32 @@ public final class Checkpoint {
         }
     }
 
+    /** The run directory a checkpoint file belongs to (…/RUN/checkpoints/epoch-N.ckpt → …/RUN), else its folder. */
+    public static Path runDirOf(Path checkpointFile) {
+        Path parent = checkpointFile.toAbsolutePath().getParent();
+        if (parent.getFileName().toString().equals("checkpoints") && Files.exists(parent.getParent().resolve("run.json"))) {
+            return parent.getParent();
+        }
+        return parent;
+    }
+
     public Path file() {
         return file;
+    }
+
+    /** The run directory this checkpoint belongs to. */
+    public Path runDir() {
+        return runDirOf(file);
+    }
+
+    /** What identifies this checkpoint in a downstream artefact's provenance: file, epoch, model, provenance. */
+    public ObjectNode identity() {
+        ObjectNode id = Json.object();
+        id.put("file", file.toAbsolutePath().toString());
+        id.put("epoch", epoch());
+        id.set("model", meta.path("model").deepCopy());
+        id.set("provenance", meta.path("provenance").deepCopy());
+        return id;
     }
 
     /** The stored metadata (a copy). */
