@@ -9,9 +9,7 @@ import org.robustseg.data.Split;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
-import org.robustseg.train.EpochSummary;
 import org.robustseg.train.RecipeConfig;
-import org.robustseg.train.RobustnessProbe;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
 import picocli.CommandLine.Command;
@@ -122,8 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path last = new Trainer(config, train, val).initFrom(init)
                 .progress(ConsoleProgress.stderr())
-                .onEpoch(e -> System.out.printf("epoch %d: %s%s%s (%.0f s)%n", e.epoch(), Tables.losses(e.losses()),
-                        e.valMiou() == null ? "" : String.format(", val mIoU %.4f", e.valMiou()), probe(e), e.seconds()))
+                .onEpoch(e -> System.out.println(Tables.epoch(e)))
                 .run(out, mode);
         System.out.printf("done in %.1f s; final checkpoint %s%n", (System.nanoTime() - t0) / 1e9, last);
         return 0;
@@ -140,10 +137,4 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The quick robustness estimate of an epoch, if one was taken. */
-    private static String probe(EpochSummary e) {
-        Double clean = e.valExtra() == null ? null : e.valExtra().get(RobustnessProbe.CLEAN_ACC);
-        Double robust = e.valExtra() == null ? null : e.valExtra().get(RobustnessProbe.ROBUST_ACC);
-        return clean == null || robust == null ? ""
-                : String.format(", probe pixel acc clean %.3f / FGSM %.3f", clean, robust);
-    }
 }

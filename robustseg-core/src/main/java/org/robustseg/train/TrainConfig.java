@@ -54,6 +54,12 @@ public record TrainConfig(
                 polyPower, auxWeight, augmentation);
     }
 
+    /** The same configuration with another base learning rate. */
+    public TrainConfig withLearningRate(float value) {
+        return new TrainConfig(model, recipe, epochs, batchSize, seed, optimizer, value, momentum, weightDecay,
+                polyPower, auxWeight, augmentation);
+    }
+
     /** The PSPNet-recipe defaults for a model and seed, at the architecture's learning rate. */
     public static TrainConfig defaults(String model, int epochs, int batchSize, long seed) {
         float lr = org.robustseg.model.ModelZoo.architecture(model).defaultLearningRate();
