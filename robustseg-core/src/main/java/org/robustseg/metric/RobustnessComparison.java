@@ -72,12 +72,13 @@ public final class RobustnessComparison {
      * @param recipe a one-line description of the training recipe
      * @param epochs epochs trained
      * @param trainingSeconds training wall time recorded in the checkpoint
+     * @param medianEpochSeconds the median of the epochs' training times (robust to a busy machine slowing one epoch)
      * @param pgdCurve mIoU under PGD at each budget (budget 0 = clean); holds at least 0, 4/255, 8/255
      * @param sea8 figures under the SEA ensemble at 8/255
      * @param provenance the checkpoint's provenance
      */
     public record Row(String name, Path checkpoint, String recipe, int epochs, double trainingSeconds,
-                      List<Robustness.Point> pgdCurve, SegmentationMetrics sea8, JsonNode provenance) {
+                      double medianEpochSeconds, List<Robustness.Point> pgdCurve, SegmentationMetrics sea8, JsonNode provenance) {
         public SegmentationMetrics pgdAt(float eps) {
             return pgdCurve.stream().filter(p -> p.eps() == eps).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no PGD point at eps " + eps)).metrics();
@@ -85,6 +86,11 @@ public final class RobustnessComparison {
 
         public SegmentationMetrics clean() {
             return pgdAt(0f);
+        }
+
+        /** Training time of the checkpoint this run started from ({@code --init}), 0 for a run from scratch. */
+        public double initTrainingSeconds() {
+            return provenance.path("init_checkpoint").path("training_seconds").asDouble(0);
         }
 
         public double secondsPerEpoch() {
@@ -109,7 +115,9 @@ public final class RobustnessComparison {
             }
             row.put("epochs", epochs);
             row.put("training_seconds", trainingSeconds);
+            row.put("init_training_seconds", initTrainingSeconds());
             row.put("seconds_per_epoch", secondsPerEpoch());
+            row.put("median_epoch_seconds", medianEpochSeconds);
             row.set("checkpoint_provenance", provenance);
             return row;
         }
@@ -129,19 +137,31 @@ public final class RobustnessComparison {
             SegmentationMetrics sea = Robustness.evaluate(model, data, settings.sea(), List.of(EPS8), settings.batch(), progress)
                     .get(0).metrics();
             return new Row(ckpt.runDir().getFileName().toString(), ckpt.file(), describe(provenance.path("config").path("recipe")), ckpt.epoch(),
-                    ckpt.meta().path("training_seconds").asDouble(), curve, sea, provenance);
+                    ckpt.meta().path("training_seconds").asDouble(), medianEpochSeconds(ckpt), curve, sea, provenance);
         }
+    }
+
+    /** The median training time of an epoch from a checkpoint's history (0 without history). */
+    public static double medianEpochSeconds(Checkpoint ckpt) {
+        double[] s = new double[ckpt.meta().path("history").size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = ckpt.meta().path("history").get(i).path("seconds").asDouble();
+        }
+        java.util.Arrays.sort(s);
+        return s.length == 0 ? 0 : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** The table as markdown, with a footnote naming the attacks and the data. */
     public static String markdown(List<Row> rows, Settings s, SegDataset data) {
         StringBuilder md = new StringBuilder();
         md.append("| model | recipe | clean mIoU | PGD-").append(s.steps()).append(" 4/255 | PGD-").append(s.steps())
-                .append(" 8/255 | SEA 8/255 | training time | s/epoch |\n|---|---|---|---|---|---|---|---|\n");
+                .append(" 8/255 | SEA 8/255 | training time | s/epoch (median) |\n|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            md.append(String.format("| %s (epoch %d) | %s | %.4f | %.4f | %.4f | %.4f | %.1f min | %.1f |%n", r.name(), r.epochs(),
+            String time = String.format("%.1f min", r.trainingSeconds() / 60)
+                    + (r.initTrainingSeconds() > 0 ? String.format(" (+%.1f min init)", r.initTrainingSeconds() / 60) : "");
+            md.append(String.format("| %s (epoch %d) | %s | %.4f | %.4f | %.4f | %.4f | %s | %.1f |%n", r.name(), r.epochs(),
                     r.recipe(), r.clean().miou(), r.pgdAt(EPS4).miou(), r.pgdAt(EPS8).miou(), r.sea8().miou(),
-                    r.trainingSeconds() / 60, r.secondsPerEpoch()));
+                    time, r.medianEpochSeconds()));
         }
         md.append(String.format("%nAttacks: L-inf PGD with %d steps of 2.5*eps/%d, random start, %d restart(s); SEA: the "
                 + "four SEA losses (masked CE, balanced CE, JS, masked margin), %d steps each, worst case per image. "
