@@ -195,7 +195,7 @@ class SynthCommandsTest {
         }
         assertOneLineError(run("inpaint", "--checkpoint", five.toString(), "--data", data.toString(), "--count", "1", "--out", out),
                 "5 classes");
-        assertOneLineError(run("inpaint", "--checkpoint", ck, "--image", image.toString(), "--out", out), "--mask or --box");
+        assertOneLineError(run("inpaint", "--checkpoint", ck, "--image", image.toString(), "--out", out), "exactly one of --mask and --box");
         assertTrue(Files.notExists(tmp.resolve("bad").resolve("metrics.json")));
     }
 }

@@ -48,7 +48,9 @@ class PagMetricsTest {
         float[] a = constant(0.5f);
         float[] b = constant(0.7f);
         // no variance: SSIM = (2·0.5·0.7 + C1)(C2) / ((0.25 + 0.49 + C1)(C2)) = (0.7 + 1e-4) / (0.74 + 1e-4)
-        double expected = (0.7 + 1e-4) / (0.74 + 1e-4);
+        double u = 0.5f;
+        double v = 0.7f; // the float values the arrays hold
+        double expected = (2 * u * v + 1e-4) / (u * u + v * v + 1e-4);
         assertEquals(expected, PagMetrics.maskedSsim(a, b, topLeft2x2(), H, W), 1e-9);
         float[] noise = new float[3 * H * W];
         java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
