@@ -46,6 +46,11 @@ final class ImageGrid {
         return this;
     }
 
+    /** Number of rows added so far. */
+    int rows() {
+        return rows.size();
+    }
+
     BufferedImage render() {
         int tw = 0;
         int th = 0;

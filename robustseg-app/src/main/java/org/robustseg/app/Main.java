@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "robustseg", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Adversarially robust semantic segmentation and gradient-based image synthesis.",
         subcommands = {DataCommand.class, InfoCommand.class, TrainCommand.class, EvalCommand.class, AttackCommand.class,
-                CompareCommand.class,
+                CompareCommand.class, InpaintCommand.class, GenerateCommand.class, EditCommand.class, PagCommand.class,
                 BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

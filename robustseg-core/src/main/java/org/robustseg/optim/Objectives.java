@@ -127,6 +127,22 @@ public final class Objectives {
         });
     }
 
+    /**
+     * Squared total variation of x: the mean over pixels and channels of the squared differences
+     * to the right and lower neighbours. Added to a synthesis objective with a small weight it
+     * smooths the result (e.g. against the stride-8 grid pattern of upsampling decoders).
+     */
+    public static Objective totalVariation() {
+        return Objective.of("tv", c -> {
+            NDArray x = c.x();
+            long h = x.getShape().get(2);
+            long w = x.getShape().get(3);
+            NDArray dy = x.get(":, :, 1:, :").sub(x.get(":, :, :-1, :")).square().sum(new int[] {1, 2, 3});
+            NDArray dx = x.get(":, :, :, 1:").sub(x.get(":, :, :, :-1")).square().sum(new int[] {1, 2, 3});
+            return dy.add(dx).div(3f * h * w);
+        });
+    }
+
     /** {@code weight · objective}, named e.g. "0.5*mse-to-start". */
     public static Objective weighted(float weight, Objective objective) {
         return Objective.of(weight + "*" + objective.name(), c -> objective.perSample(c).mul(weight));

@@ -1,0 +1,188 @@
+package org.robustseg.synth;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.robustseg.attack.Norm;
+import org.robustseg.model.SegmentationModel;
+
+/**
+ * Generation: draw a seed image for a requested label layout from per-class colour statistics
+ * ({@link SeedImage}, {@link ColourStatistics}), then minimise the pixel cross-entropy between
+ * the model's prediction and the layout over the whole image, within an L2 ball of radius
+ * {@link #eps} around the seed. One configuration of {@link org.robustseg.optim.InputOptimizer}.
+ *
+ * <p>Defaults, tuned on FashionScenes (see the README): gaussian-lowres seeds, L2 eps 30,
+ * step 1.0, 100 steps. Immutable; each setter returns a modified copy.
+ */
+public final class Generation {
+    private final ColourStatistics statistics;
+    private SeedImage seedImage = SeedImage.GAUSSIAN_LOWRES;
+    private Norm norm = Norm.L2;
+    private float eps = 30f;
+    private float stepSize = 1f;
+    private int steps = 100;
+    private float smoothing;
+    private float tv;
+    private long seed;
+
+    Generation(ColourStatistics statistics) {
+        this.statistics = Objects.requireNonNull(statistics, "statistics");
+    }
+
+    public Generation seedImage(SeedImage value) {
+        Generation c = copy();
+        c.seedImage = Objects.requireNonNull(value, "seedImage");
+        return c;
+    }
+
+    public Generation norm(Norm value) {
+        Generation c = copy();
+        c.norm = Objects.requireNonNull(value, "norm");
+        return c;
+    }
+
+    /** No ball around the seed: only the [0,1] box. */
+    public Generation unconstrained() {
+        Generation c = copy();
+        c.norm = null;
+        return c;
+    }
+
+    /** "l2", "linf" or "unconstrained". */
+    public Generation norm(String value) {
+        return "unconstrained".equalsIgnoreCase(value == null ? "" : value.trim()) ? unconstrained() : norm(Norm.parse(value));
+    }
+
+    public Generation eps(float value) {
+        if (!(value > 0) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException("eps must be a finite number > 0, got " + value);
+        }
+        Generation c = copy();
+        c.eps = value;
+        return c;
+    }
+
+    public Generation stepSize(float value) {
+        if (!(value > 0) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException("step size must be a finite number > 0, got " + value);
+        }
+        Generation c = copy();
+        c.stepSize = value;
+        return c;
+    }
+
+    public Generation steps(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + value);
+        }
+        Generation c = copy();
+        c.steps = value;
+        return c;
+    }
+
+    /** Gaussian blur of the gradient with this sigma in pixels before each step (0: none). */
+    public Generation smoothing(float sigma) {
+        if (!(sigma >= 0) || Float.isInfinite(sigma)) {
+            throw new IllegalArgumentException("smoothing sigma must be a finite number >= 0, got " + sigma);
+        }
+        Generation c = copy();
+        c.smoothing = sigma;
+        return c;
+    }
+
+    /** Weight of a total-variation term added to the cross-entropy (0: none). */
+    public Generation tv(float weight) {
+        if (!(weight >= 0) || Float.isInfinite(weight)) {
+            throw new IllegalArgumentException("tv weight must be a finite number >= 0, got " + weight);
+        }
+        Generation c = copy();
+        c.tv = weight;
+        return c;
+    }
+
+    /** Seed of the seed images; image i uses the stream of index firstIndex + i. */
+    public Generation seed(long value) {
+        Generation c = copy();
+        c.seed = value;
+        return c;
+    }
+
+    public ColourStatistics statistics() {
+        return statistics;
+    }
+
+    public Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", "generation");
+        m.put("seed_image", seedImage.toString());
+        m.put("norm", norm == null ? "unconstrained" : norm.toString());
+        m.put("eps", norm == null ? null : eps);
+        m.put("step_size", stepSize);
+        m.put("steps", steps);
+        m.put("loss", "ce to the layout" + (tv > 0 ? " + " + tv + "*tv" : ""));
+        m.put("gradient_smoothing_sigma", smoothing);
+        m.put("tv_weight", tv);
+        m.put("seed", seed);
+        m.put("statistics", Map.of("dataset", statistics.dataset(), "content_hash", statistics.contentHash()));
+        return m;
+    }
+
+    /** Seed images N×3×H×W for layouts N×H×W; image i draws from the stream of index firstIndex + i. */
+    public float[] seeds(int[] layouts, int n, int h, int w, long firstIndex) {
+        float[] out = new float[n * 3 * h * w];
+        for (int i = 0; i < n; i++) {
+            int[] layout = Arrays.copyOfRange(layouts, i * h * w, (i + 1) * h * w);
+            float[] one = seedImage.draw(layout, h, w, statistics, Synthesis.imageRng(seed, firstIndex + i));
+            System.arraycopy(one, 0, out, i * 3 * h * w, 3 * h * w);
+        }
+        return out;
+    }
+
+    /** Generates one image per layout (N×H×W class ids, 255 = don't care). */
+    public SynthesisResult run(SegmentationModel model, NDArray layouts) {
+        return run(model, layouts, 0);
+    }
+
+    /** Like {@link #run(SegmentationModel, NDArray)}; image i's seed uses index firstIndex + i. */
+    public SynthesisResult run(SegmentationModel model, NDArray layouts, long firstIndex) {
+        Shape s = layouts.getShape();
+        if (s.dimension() != 3) {
+            throw new IllegalArgumentException("layouts must be N×H×W, got shape " + s);
+        }
+        if (model.numClasses() != statistics.numClasses()) {
+            throw new IllegalArgumentException("colour statistics cover " + statistics.numClasses() + " classes but the model predicts "
+                    + model.numClasses());
+        }
+        int n = (int) s.get(0);
+        int h = (int) s.get(1);
+        int w = (int) s.get(2);
+        int[] t = layouts.toType(DataType.INT32, false).toIntArray();
+        Synthesis.checkLabels(t, model.numClasses(), "layout");
+        float[] start = seeds(t, n, h, w, firstIndex);
+        boolean[] region = new boolean[n * h * w];
+        Arrays.fill(region, true);
+        try (NDManager m = layouts.getManager().newSubManager()) {
+            return Synthesis.optimise(model, m, start, n, h, w, t, t, region, Synthesis.step(norm, eps, stepSize, null),
+                    Synthesis.objective(tv), steps, smoothing, seed);
+        }
+    }
+
+    private Generation copy() {
+        Generation c = new Generation(statistics);
+        c.seedImage = seedImage;
+        c.norm = norm;
+        c.eps = eps;
+        c.stepSize = stepSize;
+        c.steps = steps;
+        c.smoothing = smoothing;
+        c.tv = tv;
+        c.seed = seed;
+        return c;
+    }
+}
