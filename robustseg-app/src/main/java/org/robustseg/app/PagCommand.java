@@ -148,7 +148,7 @@ final class PagCommand implements Callable<Integer> {
                 names.add(name);
                 ObjectNode row = models.addObject();
                 row.put("name", name);
-                row.put("recipe", CompareCommand.describe(ckpt.meta().path("provenance").path("config").path("recipe")));
+                row.put("recipe", org.robustseg.metric.RobustnessComparison.describe(ckpt.meta().path("provenance").path("config").path("recipe")));
                 row.set("checkpoint", EvalCommand.checkpointIdentity(ckpt));
                 try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
                     if (!noInpainting) {
