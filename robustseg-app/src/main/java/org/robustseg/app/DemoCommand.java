@@ -78,11 +78,13 @@ final class DemoCommand implements Callable<Integer> {
         Path standard = stageTrain("standard model", "standard", standardConfig(), null);
         Path robust = stageTrain("robust model", "robust", robustConfig(), standard);
         Path judge = stageTrain("judge model", "judge", judgeConfig(), null);
-        JsonNode robustness = stageRobustness(standard, robust);
+        JsonNode robustness = stageRobustness(data, standard, robust);
+        JsonNode pag = stageSynthesis(data, standard, robust, judge);
 
         ObjectNode summary = Json.object();
         summary.set("plan", Json.toTree(plan));
         summary.set("robustness", robustness);
+        summary.set("pag", pag);
         summary.set("models", models(standard, robust, judge));
         summary.set("stage_seconds", Json.toTree(stageSeconds));
         summary.set("provenance", Provenance.of("demo").seed(seed).toJson());
@@ -172,7 +174,7 @@ final class DemoCommand implements Callable<Integer> {
         return last;
     }
 
-    private JsonNode stageRobustness(Path standard, Path robust) {
+    private JsonNode stageRobustness(Path data, Path standard, Path robust) {
         Path dir = out.resolve("robustness");
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(plan.attackSteps(), 1, seed, 16);
         ObjectNode inputs = Json.object();
@@ -201,7 +203,45 @@ final class DemoCommand implements Callable<Integer> {
                     Charts.lines(dir.resolve("robustness.png"), "val mIoU under L-inf PGD-" + plan.attackSteps(), "eps (x/255)",
                             "mIoU", xs, curves);
                     System.out.print(table);
+                    // Example pictures at the largest budget, by the attack command itself (few images: cheap).
+                    List<String> examples = List.of("attack", "--checkpoint", standard.toString(), "--checkpoint",
+                            robust.toString(), "--data", data.toString(), "--split", "val", "--attack", "pgd", "--eps", "8/255",
+                            "--steps", Integer.toString(plan.attackSteps()), "--seed", Long.toString(seed), "--limit", "4",
+                            "--examples", "3", "--out", dir.resolve("examples").toString());
+                    System.out.println("      ./run " + String.join(" ", examples));
+                    if (Main.execute(examples.toArray(String[]::new)) != 0) {
+                        throw new IllegalStateException("the attack command for the example pictures failed");
+                    }
                     return json;
+                });
+    }
+
+    /**
+     * Inpainting and generation with both models on the same val images, scored by the judge: the
+     * {@code pag} command itself, so the report's numbers are exactly what a user re-running the
+     * printed command gets. Per-image files go to inpaint/{standard,robust} and generate/{standard,robust}.
+     */
+    private JsonNode stageSynthesis(Path data, Path standard, Path robust, Path judge) {
+        List<String> args = List.of("pag", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
+                "--label", "standard", "--label", "robust", "--judge", judge.toString(), "--data", data.toString(),
+                "--count", Integer.toString(plan.synthesisImages()), "--steps", Integer.toString(plan.inpaintSteps()),
+                "--gen-steps", Integer.toString(plan.generationSteps()), "--seed", Long.toString(seed),
+                "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
+                "--images", out.toString(), "--out", out.resolve("pag").toString());
+        ObjectNode inputs = Json.object();
+        inputs.set("command", Json.toTree(args));
+        inputs.set("standard", Checkpoint.open(standard).identity());
+        inputs.set("robust", Checkpoint.open(robust).identity());
+        inputs.set("judge", Checkpoint.open(judge).identity());
+        inputs.put("data", valHash());
+        return runStage("synthesis", "synthesis: inpainting and generation on " + plan.synthesisImages()
+                + " val images with both models, scored by the judge", inputs, () -> {
+                    System.out.println("      ./run " + String.join(" ", args));
+                    int code = Main.execute(args.toArray(String[]::new));
+                    if (code != 0) {
+                        throw new IllegalStateException("the synthesis stage's pag command failed (exit " + code + ")");
+                    }
+                    return Json.read(out.resolve("pag/pag.json"));
                 });
     }
 

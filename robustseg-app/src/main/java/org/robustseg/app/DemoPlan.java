@@ -23,7 +23,8 @@ import java.util.List;
  * @param attackSteps PGD / SEA iterations of the robustness stage
  * @param curveEps budgets of the robustness curve
  * @param synthesisImages validation images for inpainting and generation
- * @param synthesisSteps optimiser iterations of inpainting and generation
+ * @param inpaintSteps optimiser iterations of inpainting
+ * @param generationSteps optimiser iterations of generation
  */
 record DemoPlan(
         @JsonProperty("name") String name,
@@ -41,20 +42,21 @@ record DemoPlan(
         @JsonProperty("attack_steps") int attackSteps,
         @JsonProperty("curve_eps") List<Float> curveEps,
         @JsonProperty("synthesis_images") int synthesisImages,
-        @JsonProperty("synthesis_steps") int synthesisSteps) {
+        @JsonProperty("inpaint_steps") int inpaintSteps,
+        @JsonProperty("generation_steps") int generationSteps) {
 
     /** The number of stages the console counter shows. */
-    static final int STAGES = 8;
+    static final int STAGES = 6;
 
     private static final List<Float> CURVE = List.of(0f, 2 / 255f, 4 / 255f, 8 / 255f, 12 / 255f);
 
     static DemoPlan full() {
         return new DemoPlan("full", 4000, 500, "pspnet-lite", "deeplabv3-lite", 16, 60, 12, 8 / 255f, 0.02f, 30,
-                500, 10, CURVE, 64, 60);
+                500, 10, CURVE, 64, 60, 100);
     }
 
     static DemoPlan quick() {
         return new DemoPlan("quick", 256, 64, "pspnet-lite", "deeplabv3-lite", 16, 2, 1, 8 / 255f, 0.02f, 1,
-                16, 3, CURVE, 4, 10);
+                16, 3, CURVE, 4, 5, 5);
     }
 }

@@ -107,7 +107,7 @@ final class EditCommand implements Callable<Integer> {
             inputs.put("image", image.toAbsolutePath().toString());
             inputs.put("labels", labels.toAbsolutePath().toString());
             json.set("provenance", Provenance.of("edit").config(edit.settings()).seed(seed)
-                    .put("checkpoint", EvalCommand.checkpointIdentity(ckpt)).put("inputs", inputs).toJson());
+                    .put("checkpoint", ckpt.identity()).put("inputs", inputs).toJson());
             Json.write(out.resolve("metrics.json"), json);
             System.out.printf("edited %s -> %s (%d pixels): the model now reads %.3f of the object as %s; CE %.3f -> %.3f%n",
                     classes.names().get(a), classes.names().get(b), r.region(0).count(), e.path("self_accuracy").asDouble(),

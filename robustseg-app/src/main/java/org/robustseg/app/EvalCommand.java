@@ -54,14 +54,4 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("wrote " + file);
         return 0;
     }
-
-    /** Delegate kept for callers on other branches; use {@link Checkpoint#runDirOf(Path)}. */
-    static Path runDirOf(Path checkpointFile) {
-        return Checkpoint.runDirOf(checkpointFile);
-    }
-
-    /** Delegate kept for callers on other branches; use {@link Checkpoint#identity()}. */
-    static ObjectNode checkpointIdentity(Checkpoint ckpt) {
-        return ckpt.identity();
-    }
 }

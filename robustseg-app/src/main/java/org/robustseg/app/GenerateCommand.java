@@ -127,10 +127,7 @@ final class GenerateCommand implements Callable<Integer> {
                     SynthesisResult r = gen.run(model, m.create(b.labelData(), new Shape(b.size(), h, w)).toType(DataType.INT64, false), start);
                     self.add(r.predictions(), r.target());
                     for (int i = 0; i < b.size(); i++) {
-                        String stem = SynthSupport.stem(start + i);
-                        SynthSupport.writeImage(out.resolve(stem + "_seed.png"), r.startImage(i), h, w);
-                        SynthSupport.writeImage(out.resolve(stem + "_result.png"), r.image(i), h, w);
-                        SynthSupport.writeLabels(out.resolve(stem + "_labels.png"), r.target(i), h, w, classes);
+                        SynthSupport.writeGenerationFiles(out, start + i, r, i, classes);
                         ObjectNode e = SynthSupport.imageEntry(r, i, part.get(i).id(), 0);
                         e.put("index", start + i);
                         entries.add(e);
@@ -160,7 +157,7 @@ final class GenerateCommand implements Callable<Integer> {
         summary.put("loss_after", after / entries.size());
         json.set("settings", Json.toTree(gen.settings()));
         json.set("images", entries);
-        Provenance p = Provenance.of("generate").config(gen.settings()).seed(seed).put("checkpoint", EvalCommand.checkpointIdentity(ckpt))
+        Provenance p = Provenance.of("generate").config(gen.settings()).seed(seed).put("checkpoint", ckpt.identity())
                 .dataset("colour_statistics", stats.dataset(), 0, stats.contentHash());
         if (ds != null) {
             p.dataset("layouts", ds.name(), ds.size(), ds.contentHash());

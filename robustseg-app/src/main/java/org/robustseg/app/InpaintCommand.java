@@ -216,14 +216,9 @@ final class InpaintCommand implements Callable<Integer> {
                        ImageGrid grid, int numClasses) {
         int h = r.height();
         int w = r.width();
-        String stem = SynthSupport.stem(index);
         float[] result = r.image(i);
         float[] masked = SynthSupport.masked(original.image(), hl);
-        SynthSupport.writeImage(out.resolve(stem + "_original.png"), original.image(), h, w);
-        SynthSupport.writeMask(out.resolve(stem + "_mask.png"), hl);
-        SynthSupport.writeImage(out.resolve(stem + "_masked.png"), masked, h, w);
-        SynthSupport.writeImage(out.resolve(stem + "_result.png"), result, h, w);
-        SynthSupport.writeLabels(out.resolve(stem + "_labels.png"), r.target(i), h, w, classes);
+        SynthSupport.writeInpaintingFiles(out, index, original, hl, r, i, classes);
         ObjectNode e = SynthSupport.imageEntry(r, i, original.id(), 0);
         e.put("index", index);
         int[] bounds = hl.bounds();
@@ -255,7 +250,7 @@ final class InpaintCommand implements Callable<Integer> {
         json.set("settings", Json.toTree(inpaint.settings()));
         json.set("images", entries);
         Provenance p = Provenance.of("inpaint").config(inpaint.settings()).seed(seed)
-                .put("checkpoint", EvalCommand.checkpointIdentity(ckpt));
+                .put("checkpoint", ckpt.identity());
         if (ds != null) {
             p.dataset("inpaint", ds.name(), ds.size(), ds.contentHash());
             json.put("hole", hole);

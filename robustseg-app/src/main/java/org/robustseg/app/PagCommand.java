@@ -106,6 +106,14 @@ final class PagCommand implements Callable<Integer> {
     @Option(names = "--grid-rows", defaultValue = "12", description = "Rows of the picture grids (default ${DEFAULT-VALUE}).")
     int gridRows;
 
+    @Option(names = "--label", description = "Name of each checkpoint in tables and folders, in --checkpoint order "
+            + "(default: run name and epoch).")
+    List<String> labels;
+
+    @Option(names = "--images", description = "Also write every result as files: DIR/inpaint/LABEL/NNNN_{original,mask,masked,"
+            + "result,labels}.png and DIR/generate/LABEL/NNNN_{seed,result,labels}.png.")
+    Path images;
+
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
@@ -123,6 +131,10 @@ final class PagCommand implements Callable<Integer> {
             ColourStatistics stats = SynthSupport.statistics(statistics, data, out);
             gen = Synthesis.generation(stats).seedImage(SeedImage.parse(seedImage)).eps(genEps).steps(genSteps).stepSize(genStepSize)
                     .smoothing(smoothing).tv(tv).seed(seed);
+        }
+        if (labels != null && labels.size() != checkpoints.size()) {
+            throw new IllegalArgumentException("give one --label per --checkpoint (" + checkpoints.size() + " checkpoints, "
+                    + labels.size() + " labels)");
         }
         Checkpoint judgeCkpt = Checkpoint.open(judgePath);
         List<Checkpoint> ckpts = new ArrayList<>();
@@ -143,17 +155,23 @@ final class PagCommand implements Callable<Integer> {
                 inpaintTiles.add(new ArrayList<>());
                 genTiles.add(new ArrayList<>());
             }
-            for (Checkpoint ckpt : ckpts) {
-                String name = EvalCommand.runDirOf(ckpt.file()).getFileName() + " e" + ckpt.epoch();
+            for (int c = 0; c < ckpts.size(); c++) {
+                Checkpoint ckpt = ckpts.get(c);
+                String name = labels != null ? labels.get(c) : ckpt.runDir().getFileName() + " e" + ckpt.epoch();
+                Path inpaintFiles = images == null ? null : images.resolve("inpaint").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+                Path generateFiles = images == null ? null : images.resolve("generate").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
                 names.add(name);
                 ObjectNode row = models.addObject();
                 row.put("name", name);
                 row.put("recipe", org.robustseg.metric.RobustnessComparison.describe(ckpt.meta().path("provenance").path("config").path("recipe")));
-                row.set("checkpoint", EvalCommand.checkpointIdentity(ckpt));
+                row.set("checkpoint", ckpt.identity());
                 try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
                     if (!noInpainting) {
                         Pag.InpaintingScores s = Pag.inpainting(model, judge, ds, inpaint, hole, batch, progress,
                                 (first, samples, holes, r, judged) -> {
+                                    for (int i = 0; inpaintFiles != null && i < samples.size(); i++) {
+                                        SynthSupport.writeInpaintingFiles(inpaintFiles, first + i, samples.get(i), holes.get(i), r, i, classes);
+                                    }
                                     for (int i = 0; i < samples.size() && first + i < rows; i++) {
                                         List<BufferedImage> t = inpaintTiles.get(first + i);
                                         int h = r.height();
@@ -169,6 +187,9 @@ final class PagCommand implements Callable<Integer> {
                     if (gen != null) {
                         Pag.GenerationScores g = Pag.generation(model, judge, ds, gen, batch, progress,
                                 (first, samples, holes, r, judged) -> {
+                                    for (int i = 0; generateFiles != null && i < samples.size(); i++) {
+                                        SynthSupport.writeGenerationFiles(generateFiles, first + i, r, i, classes);
+                                    }
                                     for (int i = 0; i < samples.size() && first + i < rows; i++) {
                                         List<BufferedImage> t = genTiles.get(first + i);
                                         if (t.isEmpty()) {
@@ -212,7 +233,7 @@ final class PagCommand implements Callable<Integer> {
             json.set("generation_settings", Json.toTree(gen.settings()));
         }
         json.put("hole", hole);
-        json.set("judge", EvalCommand.checkpointIdentity(judgeCkpt));
+        json.set("judge", judgeCkpt.identity());
         json.set("provenance", Provenance.of("pag").config(inpaint.settings()).seed(seed)
                 .dataset("eval", ds.name(), ds.size(), ds.contentHash()).toJson());
         Json.write(out.resolve("pag.json"), json);

@@ -142,6 +142,31 @@ final class SynthSupport {
         Images.writePng(file, hole.toImage());
     }
 
+    /**
+     * The per-image files of one inpainting, named as the synthesis issue fixes them so anyone can
+     * re-score them: NNNN_original, _mask (white = hole), _masked, _result, _labels (palette target).
+     */
+    static void writeInpaintingFiles(Path dir, int index, SegSample original, Hole hole, SynthesisResult r, int i, ClassSet classes) {
+        int h = r.height();
+        int w = r.width();
+        String stem = stem(index);
+        writeImage(dir.resolve(stem + "_original.png"), original.image(), h, w);
+        writeMask(dir.resolve(stem + "_mask.png"), hole);
+        writeImage(dir.resolve(stem + "_masked.png"), masked(original.image(), hole), h, w);
+        writeImage(dir.resolve(stem + "_result.png"), r.image(i), h, w);
+        writeLabels(dir.resolve(stem + "_labels.png"), r.target(i), h, w, classes);
+    }
+
+    /** The per-image files of one generation: NNNN_seed, _result, _labels (the requested layout). */
+    static void writeGenerationFiles(Path dir, int index, SynthesisResult r, int i, ClassSet classes) {
+        int h = r.height();
+        int w = r.width();
+        String stem = stem(index);
+        writeImage(dir.resolve(stem + "_seed.png"), r.startImage(i), h, w);
+        writeImage(dir.resolve(stem + "_result.png"), r.image(i), h, w);
+        writeLabels(dir.resolve(stem + "_labels.png"), r.target(i), h, w, classes);
+    }
+
     /** The image with the hole painted mid-grey, as a person sees "masked". */
     static float[] masked(float[] chw, Hole hole) {
         float[] out = chw.clone();
