@@ -52,9 +52,9 @@ record DemoPlan(
 
     static DemoPlan full() {
         // Measured on a 2-core machine: standard ~15 s/epoch, PGD-AT ~80 s/epoch, judge ~15 s/epoch,
-        // the robustness stage ~25 s per 100 images and attacked budget, synthesis ~4 min.
+        // the robustness stage ~6 min for 500 images, synthesis ~1.5 min.
         return new DemoPlan("full", 4000, 500, "pspnet-lite", "deeplabv3-lite", 16, 30, 8, 8 / 255f, 0.02f, 15,
-                160, 10, CURVE, 64, 60, 100);
+                500, 10, CURVE, 64, 60, 100);
     }
 
     static DemoPlan quick() {
