@@ -220,8 +220,8 @@ public final class Saliency {
                 onOutline += e;
             }
         }
-        double objectEnergy = total > 0 ? onObjects / total : Double.NaN;
-        // without objects there is no outline of them (a band along ignore pixels alone means nothing)
+        // without objects there is nothing to share, nor an outline of them (a band along ignore pixels means nothing)
+        double objectEnergy = total > 0 && objects > 0 ? onObjects / total : Double.NaN;
         double outlineEnergy = total > 0 && objects > 0 ? onOutline / total : Double.NaN;
         double objectArea = counted > 0 ? (double) objects / counted : Double.NaN;
         double outlineArea = counted > 0 && objects > 0 ? (double) outlinePixels / counted : Double.NaN;

@@ -283,6 +283,7 @@ class SaliencyTest {
         assertEquals(16.0 / 90, five.objectAreaShare(), 1e-12);
         Saliency.Alignment missing = Saliency.alignment(map, labels, 10, 10, 3);
         assertTrue(Double.isNaN(missing.objectConcentration()), "no pixel of class 3: undefined");
+        assertTrue(Double.isNaN(missing.objectEnergyShare()), "no pixel of class 3: no share either");
         assertTrue(Double.isNaN(missing.outlineConcentration()), "no outline of class 3: undefined");
         assertTrue(Double.isNaN(Saliency.alignment(new float[100], labels, 10, 10, 5).objectConcentration()), "no energy");
     }
