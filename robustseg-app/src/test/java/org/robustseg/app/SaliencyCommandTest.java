@@ -2,17 +2,17 @@ package org.robustseg.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.robustseg.app.Cli.assertOneLineError;
+import static org.robustseg.app.Cli.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.robustseg.app.Cli.Outcome;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.data.Images;
@@ -47,21 +47,6 @@ class SaliencyCommandTest {
         Images.writePng(image, Images.fromChw(sample.image(), 64, 64));
         labels = tmp.resolve("scene-labels.png");
         LabelMaps.write(labels, new LabelMap(64, 64, sample.labels()), FashionScenes.classes().palette());
-    }
-
-    private record Outcome(int code, String err) {}
-
-    private static Outcome run(String... args) {
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(err, true), args);
-        return new Outcome(code, err.toString().trim());
-    }
-
-    private static void assertOneLineError(Outcome o, String mustContain) {
-        assertTrue(o.code() != 0, "exit code should be non-zero: " + o);
-        List<String> lines = o.err().lines().filter(l -> l.startsWith("error:")).toList();
-        assertEquals(1, lines.size(), "exactly one error line expected: " + o.err());
-        assertTrue(lines.get(0).contains(mustContain), "error should name '" + mustContain + "': " + lines.get(0));
     }
 
     @Test

@@ -10,48 +10,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.robustseg.model.Architecture;
-import org.robustseg.model.ModelZoo;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.PixelwiseNet;
 import org.robustseg.optim.TinySegNet;
 
 class SaliencyTest {
-    static final String PIXELWISE = "test-saliency-1x1";
-
-    static {
-        ModelZoo.register(new Architecture() {
-            public String name() {
-                return PIXELWISE;
-            }
-
-            public String description() {
-                return "a 1×1 convolution: each pixel's logits depend on that pixel only, z = W·x + b";
-            }
-
-            public Block build(int numClasses) {
-                return Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(numClasses).build();
-            }
-
-            public Shape initShape() {
-                return new Shape(1, 3, 4, 4);
-            }
-        });
-    }
-
     /** Class 0 reads red (weight 3), class 1 green (1), class 2 blue (2); no bias. */
     static final float[][] W = {{3, 0, 0}, {0, 1, 0}, {0, 0, 2}};
     static final int H = 4;
     static final int WIDTH = 6;
 
     static SegmentationModel pixelwiseModel() {
-        SegmentationModel model = SegmentationModel.create(PIXELWISE, 3, 0);
+        SegmentationModel model = PixelwiseNet.create(3, 0);
         for (Parameter p : model.block().getParameters().values()) {
             if (p.getType() == Parameter.Type.WEIGHT) {
                 p.getArray().set(new float[] {3, 0, 0, 0, 1, 0, 0, 0, 2});
