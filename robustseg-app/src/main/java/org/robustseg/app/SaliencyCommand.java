@@ -142,7 +142,8 @@ final class SaliencyCommand implements Callable<Integer> {
             }
         }
         int target = cls == null ? Saliency.WHOLE_MAP : SynthSupport.parseClass(cls, classes, "--class");
-        Settings settings = new Settings(data != null ? "data-set" : "image", score, target == Saliency.WHOLE_MAP ? null : target,
+        Settings settings = new Settings(data != null ? "data-set" : "image",
+                scoring == Saliency.Score.LOGIT ? "logit" : "log-softmax", target == Saliency.WHOLE_MAP ? null : target,
                 target == Saliency.WHOLE_MAP ? null : classes.names().get(target), "L2 norm over colour channels",
                 "squared L2 norm of the pixel's gradient", percentile, Saliency.OUTLINE_RADIUS, Saliency.BACKGROUND);
 
