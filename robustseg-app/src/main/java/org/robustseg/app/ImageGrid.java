@@ -104,6 +104,29 @@ final class ImageGrid {
         return Images.fromChw(chw, h, w);
     }
 
+    /** matplotlib's "inferno" at 0, 0.1, ..., 1: dark for 0, bright yellow for 1, readable in grey print too. */
+    private static final int[] INFERNO = {0x000004, 0x160b39, 0x420a68, 0x6a176e, 0x932667, 0xbc3754, 0xdd513a, 0xf37819,
+        0xfca50a, 0xf6d746, 0xfcffa4};
+
+    /** A heat map of values in [0,1] (H×W), linearly interpolated between the inferno anchors. */
+    static BufferedImage heat(float[] values, int h, int w) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int last = INFERNO.length - 1;
+        for (int p = 0; p < h * w; p++) {
+            float t = Math.max(0f, Math.min(1f, Float.isNaN(values[p]) ? 0f : values[p])) * last;
+            int i = Math.min((int) t, last - 1);
+            float f = t - i;
+            int rgb = 0;
+            for (int shift = 16; shift >= 0; shift -= 8) {
+                int a = (INFERNO[i] >> shift) & 0xFF;
+                int b = (INFERNO[i + 1] >> shift) & 0xFF;
+                rgb |= Math.round(a + f * (b - a)) << shift;
+            }
+            img.setRGB(p % w, p / w, rgb);
+        }
+        return img;
+    }
+
     /** A label map drawn with the class palette (ignore pixels black). */
     static BufferedImage labels(int[] labels, int h, int w, ClassSet classes) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

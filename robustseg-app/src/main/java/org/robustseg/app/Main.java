@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Adversarially robust semantic segmentation and gradient-based image synthesis.",
         subcommands = {DataCommand.class, InfoCommand.class, TrainCommand.class, EvalCommand.class, AttackCommand.class,
                 CompareCommand.class, InpaintCommand.class, GenerateCommand.class, EditCommand.class, PagCommand.class,
+                SaliencyCommand.class,
                 BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -9,36 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
-import ai.djl.nn.Block;
-import ai.djl.nn.convolutional.Conv2d;
 import org.junit.jupiter.api.Test;
-import org.robustseg.model.Architecture;
-import org.robustseg.model.ModelZoo;
 import org.robustseg.model.SegmentationModel;
 
 class InputGradientTest {
-
-    static final String LINEAR = "test-linear-1x1";
-
-    static {
-        ModelZoo.register(new Architecture() {
-            public String name() {
-                return LINEAR;
-            }
-
-            public String description() {
-                return "a single 1×1 convolution: logits linear in the pixel, gradient known in closed form";
-            }
-
-            public Block build(int numClasses) {
-                return Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(numClasses).build();
-            }
-
-            public Shape initShape() {
-                return new Shape(1, 3, 4, 4);
-            }
-        });
-    }
 
     /**
      * For z = W·x_p + b per pixel p and the mean CE over the V valid pixels of an image,
@@ -47,7 +21,7 @@ class InputGradientTest {
     @Test
     void gradientMatchesClosedFormForALinearModel() {
         int classes = 4, n = 2, h = 3, w = 5, hw = h * w;
-        try (SegmentationModel model = SegmentationModel.create(LINEAR, classes, 7); NDManager m = NDManager.newBaseManager("PyTorch")) {
+        try (SegmentationModel model = PixelwiseNet.create(classes, 7); NDManager m = NDManager.newBaseManager("PyTorch")) {
             float[] weight = null;
             float[] bias = null;
             for (Parameter p : model.block().getParameters().values()) {
