@@ -228,8 +228,14 @@ final class DemoCommand implements Callable<Integer> {
                 "--gen-steps", Integer.toString(plan.generationSteps()), "--seed", Long.toString(seed),
                 "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
                 "--images", out.toString(), "--out", out.resolve("pag").toString());
+        // Input-gradient maps of both models on the first val images (cheap: one gradient per image).
+        List<String> saliency = List.of("saliency", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
+                "--label", "standard", "--label", "robust", "--data", data.toString(), "--split", "val",
+                "--count", Integer.toString(plan.synthesisImages()), "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
+                "--out", out.resolve("saliency").toString());
         ObjectNode inputs = Json.object();
         inputs.set("command", Json.toTree(args));
+        inputs.set("saliency_command", Json.toTree(saliency));
         inputs.set("standard", Checkpoint.open(standard).identity());
         inputs.set("robust", Checkpoint.open(robust).identity());
         inputs.set("judge", Checkpoint.open(judge).identity());
@@ -241,7 +247,14 @@ final class DemoCommand implements Callable<Integer> {
                     if (code != 0) {
                         throw new IllegalStateException("the synthesis stage's pag command failed (exit " + code + ")");
                     }
-                    return Json.read(out.resolve("pag/pag.json"));
+                    System.out.println("      ./run " + String.join(" ", saliency));
+                    code = Main.execute(saliency.toArray(String[]::new));
+                    if (code != 0) {
+                        throw new IllegalStateException("the synthesis stage's saliency command failed (exit " + code + ")");
+                    }
+                    ObjectNode results = (ObjectNode) Json.read(out.resolve("pag/pag.json"));
+                    results.set("saliency", Json.read(out.resolve("saliency/saliency.json")).path("models"));
+                    return results;
                 });
     }
 

@@ -117,6 +117,18 @@ final class DemoReport {
                     std.path("inpainting").path("selfAccuracyObjects").asDouble(),
                     rob.path("generation").path("judgeMiou").asDouble(), std.path("generation").path("judgeMiou").asDouble()));
         }
+        r.paragraph("Saliency: where does each model's input gradient (of its whole predicted map) put its energy? "
+                + "Concentration is the share of gradient energy on garment pixels (or on their 2-pixel outline band) divided by "
+                + "the share of the image those pixels cover: 1 means no preference, above 1 means the gradient follows the objects.");
+        List<List<String>> salRows = new ArrayList<>();
+        for (JsonNode m : pag.path("saliency")) {
+            JsonNode s = m.path("predicted_map");
+            salRows.add(List.of(m.path("name").asText(), Integer.toString(s.path("images").asInt()),
+                    f3(s.path("objectConcentrationMean")), f3(s.path("objectConcentrationMedian")),
+                    f3(s.path("outlineConcentrationMean")), f3(s.path("outlineConcentrationMedian"))));
+        }
+        r.table(List.of("model", "images", "objects: mean", "objects: median", "outline: mean", "outline: median"), salRows);
+        image(r, out.resolve("saliency/grid.png"), "Input-gradient maps: image | labels | standard | robust (brighter = larger gradient)");
         r.details("synthesis settings", "inpainting: " + pretty(pag.path("inpainting_settings")) + "\ngeneration: "
                 + pretty(pag.path("generation_settings")));
         r.endSection();
