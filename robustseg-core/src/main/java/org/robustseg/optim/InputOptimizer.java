@@ -40,6 +40,7 @@ public final class InputOptimizer {
     private ForwardMode forwardMode = ForwardMode.EVAL;
     private Selection selection = Selection.LOSS;
     private boolean keepBest = true;
+    private boolean evaluateLast = true;
 
     private InputOptimizer(Step step, Objective objective) {
         this.step = Objects.requireNonNull(step, "step");
@@ -134,6 +135,18 @@ public final class InputOptimizer {
         return c;
     }
 
+    /**
+     * false: the last iterate is returned without the forward pass that scores it (its loss and
+     * accuracy are NaN). Adversarial training only needs the images, and that pass costs a third
+     * of an attack step; FGSM-based fast AT saves about 15% of its step. Needs {@code keepBest(false)}
+     * and one restart, since nothing is left to compare.
+     */
+    public InputOptimizer evaluateLast(boolean value) {
+        InputOptimizer c = copy();
+        c.evaluateLast = value;
+        return c;
+    }
+
     public Step step() {
         return step;
     }
@@ -172,6 +185,9 @@ public final class InputOptimizer {
      */
     public Result run(SegmentationModel model, NDArray x0, NDArray target) {
         checkInputs(x0, target);
+        if (!evaluateLast && (keepBest || restarts > 1)) {
+            throw new IllegalStateException("evaluateLast(false) needs keepBest(false) and one restart");
+        }
         int n = (int) x0.getShape().get(0);
         SplittableRandom seeds = new SplittableRandom(seed);
         Kept kept = new Kept(n);
@@ -202,6 +218,12 @@ public final class InputOptimizer {
                 NDArray loss;
                 NDArray logits;
                 NDArray gradient = null;
+                if (t == iterations && !evaluateLast) {
+                    float[] unknown = new float[(int) x.getShape().get(0)];
+                    java.util.Arrays.fill(unknown, Float.NaN);
+                    best.offer(x, unknown, unknown.clone(), true, runManager);
+                    break;
+                }
                 if (t < iterations) {
                     InputGradient g = InputGradient.of(model, at, objective, forwardMode);
                     loss = g.lossPerSample();
@@ -261,6 +283,7 @@ public final class InputOptimizer {
         c.forwardMode = forwardMode;
         c.selection = selection;
         c.keepBest = keepBest;
+        c.evaluateLast = evaluateLast;
         return c;
     }
 

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The loss of every image at every evaluated iterate, restart after restart: entry
  * {@code r * (iterations + 1) + t} holds the N losses of restart r at iterate t (t = iterations
- * is the final iterate, evaluated without a step).
+ * is the final iterate, evaluated without a step; missing when
+ * {@link InputOptimizer#evaluateLast(boolean)} is false).
  */
 public record Trace(int restarts, int iterations, List<float[]> lossPerSample) {
     public Trace {

@@ -74,6 +74,7 @@ abstract class AdversarialRecipe implements TrainingRecipe {
         InputOptimizer inner = attack().loss(innerObjectiveHook.apply(objective)).optimizer()
                 .forwardMode(ATTACK_BN)
                 .keepBest(false)
+                .evaluateLast(false)
                 .seed(stepSeed(manager));
         return inner.run(model, images, labels).xBest();
     }

@@ -51,6 +51,17 @@ class InputOptimizerTest {
     }
 
     @Test
+    void skippingTheLastEvaluationReturnsTheSameLastIterate() {
+        InputOptimizer last = pgd().keepBest(false);
+        Result scored = last.run(model, data.get(0), data.get(1));
+        Result unscored = last.evaluateLast(false).run(model, data.get(0), data.get(1));
+        assertArrayEquals(scored.xBest().toFloatArray(), unscored.xBest().toFloatArray(), 0f);
+        assertTrue(Float.isNaN(unscored.lossPerSample()[0]));
+        assertEquals(5, unscored.trace().lossPerSample().size());
+        assertThrows(IllegalStateException.class, () -> pgd().evaluateLast(false).run(model, data.get(0), data.get(1)));
+    }
+
+    @Test
     void sameSeedGivesBitIdenticalResultsAndAnotherSeedDoesNot() {
         float[] a = pgd().run(model, data.get(0), data.get(1)).xBest().toFloatArray();
         float[] b = pgd().run(model, data.get(0), data.get(1)).xBest().toFloatArray();
