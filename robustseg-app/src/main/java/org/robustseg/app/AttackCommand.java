@@ -122,7 +122,7 @@ final class AttackCommand implements Callable<Integer> {
                             + " classes but " + ds.name() + " has " + classes);
                 }
                 List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
-                String key = ckpt.runDir().getFileName() + " e" + ckpt.epoch();
+                String key = ckpt.label();
                 List<Double> ys = new ArrayList<>();
                 table.append(String.format("%-40s", key));
                 for (Robustness.Point p : curve) {

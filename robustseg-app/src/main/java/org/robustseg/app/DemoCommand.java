@@ -208,10 +208,7 @@ final class DemoCommand implements Callable<Integer> {
                             robust.toString(), "--data", data.toString(), "--split", "val", "--attack", "pgd", "--eps", "8/255",
                             "--steps", Integer.toString(plan.attackSteps()), "--seed", Long.toString(seed), "--limit", "4",
                             "--examples", "3", "--out", dir.resolve("examples").toString());
-                    System.out.println("      ./run " + String.join(" ", examples));
-                    if (Main.execute(examples.toArray(String[]::new)) != 0) {
-                        throw new IllegalStateException("the attack command for the example pictures failed");
-                    }
+                    runCommand(examples);
                     return json;
                 });
     }
@@ -242,20 +239,21 @@ final class DemoCommand implements Callable<Integer> {
         inputs.put("data", valHash());
         return runStage("synthesis", "synthesis: inpainting and generation on " + plan.synthesisImages()
                 + " val images with both models, scored by the judge", inputs, () -> {
-                    System.out.println("      ./run " + String.join(" ", args));
-                    int code = Main.execute(args.toArray(String[]::new));
-                    if (code != 0) {
-                        throw new IllegalStateException("the synthesis stage's pag command failed (exit " + code + ")");
-                    }
-                    System.out.println("      ./run " + String.join(" ", saliency));
-                    code = Main.execute(saliency.toArray(String[]::new));
-                    if (code != 0) {
-                        throw new IllegalStateException("the synthesis stage's saliency command failed (exit " + code + ")");
-                    }
+                    runCommand(args);
+                    runCommand(saliency);
                     ObjectNode results = (ObjectNode) Json.read(out.resolve("pag/pag.json"));
                     results.set("saliency", Json.read(out.resolve("saliency/saliency.json")).path("models"));
                     return results;
                 });
+    }
+
+    /** Runs one CLI command as a demo step, printing it so a user can rerun it; a failure stops the stage. */
+    private static void runCommand(List<String> args) {
+        System.out.println("      ./run " + String.join(" ", args));
+        int code = Main.execute(args.toArray(String[]::new));
+        if (code != 0) {
+            throw new IllegalStateException("the demo's " + args.get(0) + " command failed (exit " + code + ")");
+        }
     }
 
     private ObjectNode models(Path... checkpoints) {

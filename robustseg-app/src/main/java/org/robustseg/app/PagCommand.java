@@ -132,10 +132,7 @@ final class PagCommand implements Callable<Integer> {
             gen = Synthesis.generation(stats).seedImage(SeedImage.parse(seedImage)).eps(genEps).steps(genSteps).stepSize(genStepSize)
                     .smoothing(smoothing).tv(tv).seed(seed);
         }
-        if (labels != null && labels.size() != checkpoints.size()) {
-            throw new IllegalArgumentException("give one --label per --checkpoint (" + checkpoints.size() + " checkpoints, "
-                    + labels.size() + " labels)");
-        }
+        SynthSupport.checkLabels(checkpoints.size(), labels);
         Checkpoint judgeCkpt = Checkpoint.open(judgePath);
         List<Checkpoint> ckpts = new ArrayList<>();
         for (Path p : checkpoints) {
@@ -157,9 +154,10 @@ final class PagCommand implements Callable<Integer> {
             }
             for (int c = 0; c < ckpts.size(); c++) {
                 Checkpoint ckpt = ckpts.get(c);
-                String name = labels != null ? labels.get(c) : ckpt.runDir().getFileName() + " e" + ckpt.epoch();
-                Path inpaintFiles = images == null ? null : images.resolve("inpaint").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
-                Path generateFiles = images == null ? null : images.resolve("generate").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+                String name = SynthSupport.name(ckpt, labels, c);
+                String folder = name.replaceAll("[^A-Za-z0-9._-]", "_");
+                Path inpaintFiles = images == null ? null : images.resolve("inpaint").resolve(folder);
+                Path generateFiles = images == null ? null : images.resolve("generate").resolve(folder);
                 names.add(name);
                 ObjectNode row = models.addObject();
                 row.put("name", name);

@@ -100,10 +100,7 @@ final class SaliencyCommand implements Callable<Integer> {
         if (!(percentile > 0 && percentile <= 100)) {
             throw new IllegalArgumentException("--percentile must be in (0, 100], got " + percentile);
         }
-        if (names != null && names.size() != checkpoints.size()) {
-            throw new IllegalArgumentException("give one --label per --checkpoint (" + checkpoints.size() + " checkpoints, "
-                    + names.size() + " labels)");
-        }
+        SynthSupport.checkLabels(checkpoints.size(), names);
         Saliency.Score scoring;
         try {
             scoring = Saliency.Score.parse(score);
@@ -152,7 +149,7 @@ final class SaliencyCommand implements Callable<Integer> {
         ConsoleProgress progress = ConsoleProgress.stderr();
         for (int c = 0; c < ckpts.size(); c++) {
             Checkpoint ckpt = ckpts.get(c);
-            labelsOut.add(names != null ? names.get(c) : ckpt.runDir().getFileName() + " e" + ckpt.epoch());
+            labelsOut.add(SynthSupport.name(ckpt, names, c));
             try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
                 samples.forEach(s -> checkSize(model, s));
                 progress.start("saliency " + labelsOut.get(c), samples.size());

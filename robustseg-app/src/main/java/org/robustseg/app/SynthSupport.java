@@ -142,6 +142,19 @@ final class SynthSupport {
         Images.writePng(file, hole.toImage());
     }
 
+    /** Refuses a --label list that does not give one name per --checkpoint (null: no labels given). */
+    static void checkLabels(int checkpoints, List<String> labels) {
+        if (labels != null && labels.size() != checkpoints) {
+            throw new IllegalArgumentException("give one --label per --checkpoint (" + checkpoints + " checkpoints, "
+                    + labels.size() + " labels)");
+        }
+    }
+
+    /** The name of checkpoint {@code c}: its --label if given, else {@link Checkpoint#label()}. */
+    static String name(Checkpoint ckpt, List<String> labels, int c) {
+        return labels != null ? labels.get(c) : ckpt.label();
+    }
+
     /**
      * The per-image files of one inpainting, named as the synthesis issue fixes them so anyone can
      * re-score them: NNNN_original, _mask (white = hole), _masked, _result, _labels (palette target).

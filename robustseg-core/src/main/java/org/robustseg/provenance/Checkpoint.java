@@ -209,6 +209,11 @@ public final class Checkpoint {
         return new ModelSpec(model.path("name").asText(), model.path("num_classes").asInt());
     }
 
+    /** The default display name of this checkpoint in tables and grids: run directory name and epoch. */
+    public String label() {
+        return runDir().getFileName() + " e" + epoch();
+    }
+
     public int epoch() {
         return meta.path("epoch").asInt(0);
     }
