@@ -18,7 +18,8 @@ import org.robustseg.data.SegSample;
  * the same whatever the timing of the threads.
  */
 public final class BatchLoader implements Iterable<Batch> {
-    private static final int PREFETCH = 4;
+    /** Batches the loader thread prepares ahead of the training thread. */
+    public static final int PREFETCH = 4;
 
     private final SegDataset data;
     private final int[] order;
