@@ -31,10 +31,14 @@ import picocli.CommandLine.Option;
         description = "Speed against the PyTorch reference (ratios, GFLOP/s vs peak) and the memory/cost benchmarks.",
         subcommands = {RecipeStepBench.class, MemorySoakBench.class, CostModelBench.class})
 final class BenchCommand implements Callable<Integer> {
-    /** A benchmarked configuration: the two networks at their typical batch and image size. */
-    record Setting(String model, int batch, int size) {}
+    /**
+     * A benchmarked configuration: a network at its typical batch and image size, and the default
+     * repetitions (full / quick). ResNet-50 takes fewer: one of its PGD-AT steps is ~30 s on 2 cores.
+     */
+    record Setting(String model, int batch, int size, int repeats, int quickRepeats) {}
 
-    static final List<Setting> SETTINGS = List.of(new Setting("pspnet-lite", 16, 64), new Setting("pspnet-resnet50", 2, 256));
+    static final List<Setting> SETTINGS = List.of(new Setting("pspnet-lite", 16, 64, 20, 5),
+            new Setting("pspnet-resnet50", 2, 256, 5, 2));
 
     @Option(names = "--quick", description = "5 repetitions in 1 round and 1 warm-up (a smoke run; figures are noisier).")
     boolean quick;
@@ -46,7 +50,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Operations (default ${DEFAULT-VALUE}).")
     List<String> operations;
 
-    @Option(names = "--repeats", description = "Timed repetitions per side and operation (default 20; --quick 5).")
+    @Option(names = "--repeats", description = "Timed repetitions per side and operation (default pspnet-lite 20, "
+            + "pspnet-resnet50 5; --quick 5 and 2).")
     Integer repeats;
 
     @Option(names = "--rounds", description = "Turns each side takes per operation (default 4; --quick 1).")
@@ -74,10 +79,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int reps = repeats != null ? repeats : quick ? 5 : 20;
-        int turns = Math.max(1, Math.min(reps, rounds != null ? rounds : quick ? 1 : 4));
+        int turns = Math.max(1, rounds != null ? rounds : quick ? 1 : 4);
         int warm = warmup != null ? warmup : quick ? 1 : 3;
-        if (reps < 1 || warm < 0) {
+        if ((repeats != null && repeats < 1) || warm < 0) {
             throw new IllegalArgumentException("--repeats must be at least 1 and --warmup at least 0");
         }
         List<Setting> settings = settings();
@@ -85,8 +89,8 @@ final class BenchCommand implements Callable<Integer> {
         int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
         try (PyTorchReference ref = noReference ? null : PyTorchReference.start(python, reference, threads)) {
             ObjectNode env = environment(ref, threads);
-            System.out.printf("robustseg bench: %d intra-op threads per side, %d repetitions in %d rounds, %d warm-up, load average %.2f%n",
-                    threads, reps, turns, warm, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.printf("robustseg bench: %d intra-op threads per side, up to %d rounds, %d warm-up, load average %.2f%n",
+                    threads, turns, warm, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf("  Java:    DJL 0.36.0, libtorch %s (%s)%n", Engine.getEngine("PyTorch").getVersion(),
                     env.path("java").path("blas").asText());
             if (ref != null) {
@@ -101,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
             ObjectNode provenance = Provenance.of("bench").toJson();
             provenance.set("environment", env);
             for (Setting s : settings) {
-                runSetting(s, ref, reps, turns, warm, peak, provenance, results);
+                int reps = repeats != null ? repeats : quick ? s.quickRepeats() : s.repeats();
+                runSetting(s, ref, reps, Math.min(reps, turns), Math.min(warm, reps), peak, provenance, results);
             }
             Json.write(out, results);
             System.out.println("results: " + out);
@@ -142,8 +147,9 @@ final class BenchCommand implements Callable<Integer> {
     private void runSetting(Setting s, PyTorchReference ref, int reps, int turns, int warm, Peak peak, ObjectNode provenance,
                             ArrayNode results) throws IOException {
         FlopCounter.Flops flops = FlopCounter.count(s.model(), 11, new Shape(s.batch(), 3, s.size(), s.size()));
-        System.out.printf("%n%s, batch %d, %dx%d: %.2f GFLOP per inference forward, %.2f per training forward (convolutions)%n",
-                s.model(), s.batch(), s.size(), s.size(), flops.inference() / 1e9, flops.training() / 1e9);
+        System.out.printf("%n%s, batch %d, %dx%d: %.2f GFLOP per inference forward, %.2f per training forward (convolutions); "
+                + "%d repetitions in %d rounds per side%n", s.model(), s.batch(), s.size(), s.size(), flops.inference() / 1e9,
+                flops.training() / 1e9, reps, turns);
         if (ref != null) {
             JsonNode pf = ref.call(Json.object().put("cmd", "flops").put("model", s.model()).put("batch", s.batch()).put("size", s.size()));
             if (pf.path("forward").asLong() != flops.inference() || pf.path("training_forward").asLong() != flops.training()) {

@@ -58,9 +58,13 @@ final class BenchOperations implements AutoCloseable {
         resources.add(0, outer);
         x = outer.randomUniform(0, 1, new Shape(batch, 3, size, size));
         y = outer.randomInteger(0, 11, new Shape(batch, size, size), DataType.INT64);
+        // Every operation borrows the batch into its own sub-manager (tempAttach), so that the
+        // intermediates it creates (DJL attaches them to their input's manager) die with it, as
+        // in the Trainer's and the attacks' per-step managers.
         operations.put(FORWARD, () -> {
             try (NDManager s = outer.newSubManager()) {
-                eval.logits(x).attach(s);
+                x.tempAttach(s);
+                eval.logits(x);
             }
         });
         // One iteration of the loop every attack runs: input gradient, sign step, projection.
@@ -68,6 +72,8 @@ final class BenchOperations implements AutoCloseable {
                 .keepBest(false).evaluateLast(false);
         operations.put(ATTACK_STEP, () -> {
             try (NDManager s = outer.newSubManager()) {
+                x.tempAttach(s);
+                y.tempAttach(s);
                 oneStep.run(eval, x, y).xBest().attach(s);
             }
         });
@@ -99,6 +105,8 @@ final class BenchOperations implements AutoCloseable {
         Engine engine = Engine.getEngine("PyTorch");
         return () -> {
             try (NDManager s = own.newSubManager()) {
+                xs.tempAttach(s);
+                ys.tempAttach(s);
                 TrainingRecipe.Inputs in = recipe.prepare(m, xs, ys, s);
                 try (GradientCollector gc = engine.newGradientCollector()) {
                     gc.backward(recipe.loss(m, in, config).total());
