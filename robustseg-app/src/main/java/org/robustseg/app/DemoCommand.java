@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         plan = quick ? DemoPlan.quick() : DemoPlan.full();
         if (fresh && Files.exists(out)) {
             System.out.println("removing previous demo outputs in " + out);
-            deleteTree(out);
+            FileTrees.delete(out);
         }
         if (Files.exists(out.resolve("summary.json"))) {
             JsonNode previous = Json.read(out.resolve("summary.json"));
@@ -299,11 +299,4 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("[%d/%d] %s%n", stageIndex, DemoPlan.STAGES, what);
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var files = Files.walk(root)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

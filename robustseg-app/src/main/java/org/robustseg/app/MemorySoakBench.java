@@ -6,9 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.robustseg.ProgressListener;
 import org.robustseg.attack.Attacks;
 import org.robustseg.attack.GradientAttack;
@@ -118,11 +116,7 @@ final class MemorySoakBench implements Callable<Integer> {
             new Trainer(config, new StandardRecipe(), train, null).progress(sampler).run(tmp.resolve("run"), RunMode.FRESH);
             return rss;
         } finally {
-            try (Stream<Path> files = Files.walk(tmp)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            FileTrees.delete(tmp);
         }
     }
 
@@ -133,6 +127,9 @@ final class MemorySoakBench implements Callable<Integer> {
         }
         rss[1] = m;
         rss[2] = Math.max(rss[2], m);
-        System.out.printf("%-8s step %6d  resident %.1f MiB%n", phase, step, m);
+        // The JVM's own share (heap committed, code cache and metaspace) tells warm-up from a native leak.
+        java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+        System.out.printf("%-8s step %6d  resident %.1f MiB  (JVM heap committed %.1f MiB, non-heap %.1f MiB)%n", phase, step, m,
+                mx.getHeapMemoryUsage().getCommitted() / 1048576.0, mx.getNonHeapMemoryUsage().getCommitted() / 1048576.0);
     }
 }
