@@ -192,22 +192,14 @@ def conv_flops(model, shape, training):
 
 
 def versions():
-    config = torch.__config__.show()
-    blas = [l.strip() for l in config.splitlines() if "BLAS" in l or "LAPACK" in l]
-    onednn = torch.backends.mkldnn.is_available()
-    try:
-        import ctypes.util
-        openblas = ctypes.util.find_library("openblas")
-    except Exception:  # noqa: BLE001 - informational only
-        openblas = None
+    lines = [l.strip() for l in torch.__config__.show().splitlines()]
     return {
         "torch": torch.__version__,
         "python": sys.version.split()[0],
-        "blas": blas,
+        "blas": [l for l in lines if "BLAS" in l or "LAPACK" in l],  # includes the build-settings line
         "blas_library_loaded": blas_library(),
-        "openblas_library": openblas,
-        "onednn_available": onednn,
-        "onednn": [l.strip() for l in config.splitlines() if "oneDNN" in l or "MKLDNN" in l or "mkldnn" in l.lower()],
+        "onednn_available": torch.backends.mkldnn.is_available(),
+        "onednn": [l for l in lines if ("oneDNN" in l or "MKLDNN" in l) and not l.startswith("- Build settings")],
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
     }

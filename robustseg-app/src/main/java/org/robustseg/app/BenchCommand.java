@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -160,10 +159,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("  %-12s %10s %17s %12s %17s %7s %16s %8s%n", "operation", "Java ms", "(p10-p90)", "PyTorch ms",
                 "(p10-p90)", "ratio", "GFLOP/s J / P", "of peak");
+        double trainStepMs = Double.NaN; // for the loader line: NaN when train-step is not benchmarked
         try (BenchOperations ops = new BenchOperations(s.model(), s.batch(), s.size())) {
             for (String name : operations) {
                 double[][] samples = alternate(ops.operation(name), name, ref, reps, turns, warm);
                 double[] j = BenchOperations.summary(samples[0]);
+                if (name.equals(BenchOperations.TRAIN_STEP)) {
+                    trainStepMs = j[0];
+                }
                 double[] p = ref == null ? null : BenchOperations.summary(samples[1]);
                 long opFlops = operationFlops(name, flops);
                 double jGflops = opFlops / j[0] / 1e6;
@@ -200,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
                 e.set("provenance", provenance);
             }
             if (s.model().equals("pspnet-lite")) {
-                loaderLine(s, results);
+                loaderLine(s, trainStepMs, results);
             }
         }
     }
@@ -239,14 +242,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** How long the loader thread takes to decode, augment and assemble one batch, next to a training step. */
-    private static void loaderLine(Setting s, ArrayNode results) throws IOException {
-        Path tmp = Files.createTempDirectory("robustseg-loader");
-        try {
-            double[] loader = LoaderTiming.msPerBatch(tmp, s.batch(), 20);
-            double step = results.findParents("operation").stream()
-                    .filter(n -> n.path("model").asText().equals(s.model()) && n.path("operation").asText().equals(BenchOperations.TRAIN_STEP))
-                    .mapToDouble(n -> n.path("java_ms").asDouble()).findFirst().orElse(Double.NaN);
-            System.out.printf("  data loading (FashionScenes, augmentation, batch %d) on the loader thread: %.2f ms per batch "
+    private static void loaderLine(Setting s, double step, ArrayNode results) throws IOException {
+        double[] loader = LoaderTiming.msPerBatch(s.batch(), 20);
+        System.out.printf("  data loading (FashionScenes, augmentation, batch %d) on the loader thread: %.2f ms per batch "
                     + "(p90 %.2f) = %.1f%% of a training step; %d batches are prefetched while the step computes%n",
                     s.batch(), loader[0], loader[2], 100 * loader[0] / step, LoaderTiming.PREFETCH);
             ObjectNode e = results.addObject();
@@ -257,10 +255,7 @@ final class BenchCommand implements Callable<Integer> {
             e.put("java_ms", loader[0]);
             e.put("java_p90_ms", loader[2]);
             e.put("train_step_ms", step);
-            e.put("share_of_train_step", loader[0] / step);
-        } finally {
-            FileTrees.delete(tmp);
-        }
+        e.put("share_of_train_step", loader[0] / step);
     }
 
     private static ObjectNode environment(PyTorchReference ref, int threads) throws IOException {
@@ -268,8 +263,9 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode java = env.putObject("java");
         java.put("djl", "0.36.0");
         java.put("libtorch", Engine.getEngine("PyTorch").getVersion());
-        java.put("blas", NativeLibraries.describe());
-        java.set("native_libraries", Json.toTree(NativeLibraries.loaded()));
+        List<String> libraries = NativeLibraries.loaded();
+        java.put("blas", NativeLibraries.describe(libraries));
+        java.set("native_libraries", Json.toTree(libraries));
         java.put("threads", threads);
         if (ref != null) {
             env.set("pytorch", ref.call(Json.object().put("cmd", "info")));

@@ -77,8 +77,7 @@ final class BenchOperations implements AutoCloseable {
                 oneStep.run(eval, x, y).xBest().attach(s);
             }
         });
-        operations.put(TRAIN_STEP, recipeStep(RecipeConfig.STANDARD));
-        operations.put(PGD_AT_STEP, recipeStep(RecipeConfig.PGD_AT));
+        // The training steps build their own models only when asked for (see operation).
     }
 
     /** One Trainer step of {@code recipe} at its default options (own model, so updates don't touch the others). */
@@ -118,7 +117,8 @@ final class BenchOperations implements AutoCloseable {
 
     Runnable operation(String name) {
         checkName(name);
-        return operations.get(name);
+        return operations.computeIfAbsent(name,
+                n -> recipeStep(n.equals(TRAIN_STEP) ? RecipeConfig.STANDARD : RecipeConfig.PGD_AT));
     }
 
     static void checkName(String name) {

@@ -1,13 +1,12 @@
 package org.robustseg.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
-import org.robustseg.data.DataSets;
-import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
-import org.robustseg.data.Split;
 import org.robustseg.train.Augmentation;
 
 /**
@@ -21,9 +20,14 @@ final class LoaderTiming {
     private LoaderTiming() {}
 
     /** Median, p10 and p90 ms per batch of the second epoch (the first warms up the thread and JIT). */
-    static double[] msPerBatch(Path tmp, int batch, int batches) {
-        FashionScenes.builder().trainSize(batch * batches).valSize(0).seed(0).build().write(tmp.resolve("data"));
-        SegDataset train = DataSets.inMemory(DataSets.open(tmp.resolve("data"), Split.TRAIN));
+    static double[] msPerBatch(int batch, int batches) throws IOException {
+        Path tmp = Files.createTempDirectory("robustseg-loader");
+        SegDataset train;
+        try {
+            train = ScratchScenes.training(tmp, batch * batches);
+        } finally {
+            FileTrees.delete(tmp); // the samples are in memory now
+        }
         Augmentation aug = Augmentation.defaults();
         int[] order = new int[train.size()];
         for (int i = 0; i < order.length; i++) {

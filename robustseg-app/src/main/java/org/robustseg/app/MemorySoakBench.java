@@ -11,10 +11,7 @@ import org.robustseg.ProgressListener;
 import org.robustseg.attack.Attacks;
 import org.robustseg.attack.GradientAttack;
 import org.robustseg.attack.Norm;
-import org.robustseg.data.DataSets;
-import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
-import org.robustseg.data.Split;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
@@ -87,8 +84,7 @@ final class MemorySoakBench implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("robustseg-soak");
         try {
             int scenes = 20 * batch; // 20 steps per epoch
-            FashionScenes.builder().trainSize(scenes).valSize(0).seed(0).build().write(tmp.resolve("data"));
-            SegDataset train = DataSets.inMemory(DataSets.open(tmp.resolve("data"), Split.TRAIN));
+            SegDataset train = ScratchScenes.training(tmp, scenes);
             int stepsPerEpoch = scenes / batch;
             int epochs = Math.max(1, trainSteps / stepsPerEpoch);
             long total = (long) epochs * stepsPerEpoch;

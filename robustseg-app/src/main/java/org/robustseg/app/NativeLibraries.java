@@ -30,9 +30,9 @@ final class NativeLibraries {
         }
     }
 
-    /** One line: which BLAS libtorch uses, as far as the binary tells. */
-    static String describe() {
-        Path torch = loaded().stream().filter(p -> p.endsWith("libtorch_cpu.so")).map(Path::of).findFirst().orElse(null);
+    /** One line: which BLAS libtorch uses, as far as the binary tells; {@code loaded} as from {@link #loaded()}. */
+    static String describe(List<String> loaded) {
+        Path torch = loaded.stream().filter(p -> p.endsWith("libtorch_cpu.so")).map(Path::of).findFirst().orElse(null);
         if (torch == null) {
             return "libtorch_cpu.so not mapped";
         }
