@@ -245,16 +245,16 @@ final class BenchCommand implements Callable<Integer> {
     private static void loaderLine(Setting s, double step, ArrayNode results) throws IOException {
         double[] loader = LoaderTiming.msPerBatch(s.batch(), 20);
         System.out.printf("  data loading (FashionScenes, augmentation, batch %d) on the loader thread: %.2f ms per batch "
-                    + "(p90 %.2f) = %.1f%% of a training step; %d batches are prefetched while the step computes%n",
-                    s.batch(), loader[0], loader[2], 100 * loader[0] / step, LoaderTiming.PREFETCH);
-            ObjectNode e = results.addObject();
-            e.put("model", s.model());
-            e.put("operation", "data-loading");
-            e.put("batch", s.batch());
-            e.put("image_size", s.size());
-            e.put("java_ms", loader[0]);
-            e.put("java_p90_ms", loader[2]);
-            e.put("train_step_ms", step);
+                + "(p90 %.2f) = %.1f%% of a training step; %d batches are prefetched while the step computes%n",
+                s.batch(), loader[0], loader[2], 100 * loader[0] / step, LoaderTiming.PREFETCH);
+        ObjectNode e = results.addObject();
+        e.put("model", s.model());
+        e.put("operation", "data-loading");
+        e.put("batch", s.batch());
+        e.put("image_size", s.size());
+        e.put("java_ms", loader[0]);
+        e.put("java_p90_ms", loader[2]);
+        e.put("train_step_ms", step);
         e.put("share_of_train_step", loader[0] / step);
     }
 

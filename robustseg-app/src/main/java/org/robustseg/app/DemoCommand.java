@@ -17,6 +17,7 @@ import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.io.AtomicFiles;
+import org.robustseg.io.FileTrees;
 import org.robustseg.metric.RobustnessComparison;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.SegDataset;
+import org.robustseg.io.FileTrees;
 import org.robustseg.train.Augmentation;
 
 /**

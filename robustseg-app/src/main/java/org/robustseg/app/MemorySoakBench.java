@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,6 +14,7 @@ import org.robustseg.attack.Attacks;
 import org.robustseg.attack.GradientAttack;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegDataset;
+import org.robustseg.io.FileTrees;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
@@ -124,7 +127,7 @@ final class MemorySoakBench implements Callable<Integer> {
         rss[1] = m;
         rss[2] = Math.max(rss[2], m);
         // The JVM's own share (heap committed, code cache and metaspace) tells warm-up from a native leak.
-        java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+        MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
         System.out.printf("%-8s step %6d  resident %.1f MiB  (JVM heap committed %.1f MiB, non-heap %.1f MiB)%n", phase, step, m,
                 mx.getHeapMemoryUsage().getCommitted() / 1048576.0, mx.getNonHeapMemoryUsage().getCommitted() / 1048576.0);
     }

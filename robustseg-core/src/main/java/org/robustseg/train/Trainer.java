@@ -15,18 +15,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.robustseg.ProgressListener;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.SegDataset;
+import org.robustseg.io.FileTrees;
 import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.metric.Evaluator;
 import org.robustseg.model.ModelSpec;
@@ -339,11 +338,7 @@ public final class Trainer {
             if (hasRun && mode == RunMode.OVERWRITE) {
                 Path ckpts = Checkpoint.checkpointDir(runDir);
                 if (Files.isDirectory(ckpts)) {
-                    try (Stream<Path> files = Files.walk(ckpts)) {
-                        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                            Files.delete(p);
-                        }
-                    }
+                    FileTrees.delete(ckpts);
                 }
                 Files.deleteIfExists(runDir.resolve("run.json"));
                 Files.deleteIfExists(runDir.resolve("metrics.json"));
