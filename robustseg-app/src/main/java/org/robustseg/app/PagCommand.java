@@ -247,23 +247,25 @@ final class PagCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         var base = json.path("baselines");
         md.append("| model | recipe | judge acc. hole (objects) | judge acc. objects, blurred | judge acc. hole (all) | own acc. objects"
-                + " | PSNR hole dB | SSIM hole | gradient cosine | judge mIoU generation | blurred | own mIoU generation |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | PSNR hole dB | SSIM hole | gradient cosine | blurred gradient | judge mIoU generation | blurred | own mIoU generation |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (var row : json.path("models")) {
             var in = row.path("inpainting");
             var g = row.path("generation");
-            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.path("name").asText(),
+            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.path("name").asText(),
                     row.path("recipe").asText(), f(in, "judgeAccuracyObjects"), f(in, "judgeAccuracyObjectsBlurred"),
                     f(in, "judgeAccuracyHole"), f(in, "selfAccuracyObjects"), f2(in, "psnr"), f(in, "ssim"), f(in, "gradientCosine"),
-                    f(g, "judgeMiou"), f(g, "judgeMiouBlurred"), f(g, "selfMiou")));
+                    f(in, "gradientCosineBlurred"), f(g, "judgeMiou"), f(g, "judgeMiouBlurred"), f(g, "selfMiou")));
         }
-        md.append(String.format("| real images | — | %s | | | | | | | %s | | |%n", f(base, "judgeAccuracyObjectsReal"), f(base, "judgeMiouReal")));
-        md.append(String.format("| filled hole / seed images (no optimisation) | — | %s | | | | %s | %s | | %s | | |%n",
+        md.append(String.format("| real images | — | %s | | | | | | | | %s | | |%n", f(base, "judgeAccuracyObjectsReal"), f(base, "judgeMiouReal")));
+        md.append(String.format("| filled hole / seed images (no optimisation) | — | %s | | | | %s | %s | | | %s | | |%n",
                 f(base, "judgeAccuracyObjectsFilled"), f2(base, "psnrFilled"), f(base, "ssimFilled"), f(base, "judgeMiouSeeds")));
         md.append(String.format("%nJudge: %s (%s). Data: %s, %d images, %d-pixel square hole over the largest object, target = the true"
                 + " label map. Inpainting: %s. Generation: %s. Accuracies pooled over pixels; 'objects' = pixels of the hole whose"
                 + " target is not background; 'blurred' = the judge on the result after a Gaussian blur of sigma 1; gradient cosine ="
-                + " cosine between the first step's descent direction and (original - filled) inside the hole, mean over images.%n",
+                + " cosine between the first step's descent direction and (original - filled) inside the hole, mean over images; 'blurred"
+                + " gradient' = the same after a Gaussian blur of sigma 1 of the descent direction (a diagnostic of its high-frequency"
+                + " part, not the loop's update).%n",
                 judge.file(), judge.spec().name(), ds.name(), ds.size(), hole, json.path("inpainting_settings"),
                 json.path("generation_settings").isMissingNode() ? "skipped" : json.path("generation_settings").toString()));
         return md.toString();

@@ -146,12 +146,14 @@ class SynthCommandsTest {
         JsonNode json = Json.read(pag.resolve("pag.json"));
         assertEquals(2, json.path("models").size());
         JsonNode row = json.path("models").get(0);
-        for (String k : List.of("judgeAccuracyObjects", "selfAccuracyObjects", "psnr", "ssim", "gradientCosine")) {
+        for (String k : List.of("judgeAccuracyObjects", "selfAccuracyObjects", "psnr", "ssim", "gradientCosine", "gradientCosineBlurred")) {
             assertTrue(row.path("inpainting").path(k).isNumber(), k + " in " + row);
         }
         assertTrue(row.path("generation").path("judgeMiou").isNumber());
-        double cos = row.path("inpainting").path("gradientCosine").asDouble();
-        assertTrue(cos >= -1 && cos <= 1);
+        for (String k : List.of("gradientCosine", "gradientCosineBlurred")) {
+            double cos = row.path("inpainting").path(k).asDouble();
+            assertTrue(cos >= -1 && cos <= 1, k + " = " + cos);
+        }
         assertTrue(Files.readString(pag.resolve("pag.md")).contains("| real images |"));
         BufferedImage grid = Images.read(pag.resolve("inpainting.png"));
         assertTrue(grid.getWidth() > 4 * 128);

@@ -29,7 +29,9 @@ import org.robustseg.synth.SynthesisResult;
  * own pixel accuracy in the hole (all pixels and object pixels), the same after a σ = 1 blur of
  * the result (a judge must not be reading high-frequency noise), masked PSNR and SSIM against the
  * hidden original, and the gradient alignment — the cosine between the first step's descent
- * direction (−∇CE) and (original − filled) inside the hole. Generation: the judge's and the
+ * direction (−∇CE) and (original − filled) inside the hole, and the same for the direction after a
+ * σ = 1 blur (a diagnostic: how much of the misalignment is high-frequency, e.g. the stride grid
+ * of the encoder, rather than the wrong shape or colour). Generation: the judge's and the
  * model's mIoU against the layout on generated images (and blurred ones).
  */
 public final class Pag {
@@ -49,7 +51,8 @@ public final class Pag {
     /** Pooled figures of one model's inpaintings (fractions in [0,1], PSNR in dB). */
     public record InpaintingScores(double judgeAccuracyHole, double judgeAccuracyObjects, double judgeAccuracyObjectsBlurred,
                                    double selfAccuracyHole, double selfAccuracyObjects, double psnr, double ssim,
-                                   double gradientCosine, double lossBefore, double lossAfter, int images) {}
+                                   double gradientCosine, double gradientCosineBlurred, double lossBefore, double lossAfter,
+                                   int images) {}
 
     /** Figures of one model's generations. */
     public record GenerationScores(double judgeMiou, double judgeMiouBlurred, double selfMiou, double judgePixelAccuracy,
@@ -83,6 +86,7 @@ public final class Pag {
         List<Double> psnr = new ArrayList<>();
         List<Double> ssim = new ArrayList<>();
         List<Double> cosine = new ArrayList<>();
+        List<Double> cosineBlurred = new ArrayList<>();
         double lossBefore = 0;
         double lossAfter = 0;
         progress.start("inpaint + judge " + model.name(), data.size());
@@ -101,7 +105,7 @@ public final class Pag {
                 NDArray images = b.images(m);
                 NDArray labels = b.labels(m);
                 SynthesisResult r = inpaint.run(model, images, holes, labels, start);
-                float[] grad = firstDescent(model, inpaint, b, holes, m, start);
+                float[][] descent = firstDescent(model, inpaint, b, holes, m, start);
                 int[] judged = predict(judge, r.images(), n, h, w, m, false);
                 int[] judgedBlur = predict(judge, r.images(), n, h, w, m, true);
                 for (int i = 0; i < n; i++) {
@@ -121,8 +125,8 @@ public final class Pag {
                     for (int k = 0; k < filled.length; k++) {
                         direction[k] = original[k] - filled[k];
                     }
-                    cosine.add(PagMetrics.maskedCosine(java.util.Arrays.copyOfRange(grad, i * 3 * plane, (i + 1) * 3 * plane),
-                            direction, in));
+                    cosine.add(PagMetrics.maskedCosine(slice(descent[0], i, 3 * plane), direction, in));
+                    cosineBlurred.add(PagMetrics.maskedCosine(slice(descent[1], i, 3 * plane), direction, in));
                     lossBefore += r.lossBefore()[i];
                     lossAfter += r.lossAfter()[i];
                 }
@@ -135,21 +139,22 @@ public final class Pag {
         progress.finish();
         int count = data.size();
         return new InpaintingScores(ratio(judgeAll), ratio(judgeObj), ratio(judgeObjBlur), ratio(selfAll), ratio(selfObj),
-                mean(psnr), mean(ssim), mean(cosine), lossBefore / count, lossAfter / count, count);
+                mean(psnr), mean(ssim), mean(cosine), mean(cosineBlurred), lossBefore / count, lossAfter / count, count);
     }
 
     /**
      * The descent direction −∇CE of the first inpainting step (same filled start and loss target
-     * as the run), N×3×H×W.
+     * as the run), N×3×H×W: {raw, after a σ = {@link #BLUR_SIGMA} blur}.
      */
-    static float[] firstDescent(SegmentationModel model, Inpainting inpaint, Batch b, List<Hole> holes, NDManager m, long firstIndex) {
+    static float[][] firstDescent(SegmentationModel model, Inpainting inpaint, Batch b, List<Hole> holes, NDManager m, long firstIndex) {
         int n = b.size();
         float[] filled = inpaint.filled(b.pixels(), holes, firstIndex);
         int[] lossTarget = inpaint.lossTarget(b.labelData(), holes);
         try (NDManager g = m.newSubManager()) {
             NDArray x = g.create(filled, new Shape(n, 3, b.height(), b.width()));
             NDArray y = g.create(lossTarget, new Shape(n, b.height(), b.width())).toType(DataType.INT64, false);
-            return InputGradient.of(model, x, Objectives.crossEntropy(), y).gradient().neg().toFloatArray();
+            NDArray descent = InputGradient.of(model, x, Objectives.crossEntropy(), y).gradient().neg();
+            return new float[][] {descent.toFloatArray(), GradientTransform.gaussianBlur(BLUR_SIGMA).apply(descent).toFloatArray()};
         }
     }
 
@@ -258,6 +263,10 @@ public final class Pag {
     }
 
     private static int[] slice(int[] a, int i, int plane) {
+        return java.util.Arrays.copyOfRange(a, i * plane, (i + 1) * plane);
+    }
+
+    private static float[] slice(float[] a, int i, int plane) {
         return java.util.Arrays.copyOfRange(a, i * plane, (i + 1) * plane);
     }
 
