@@ -16,6 +16,7 @@ import org.robustseg.data.DataSets;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
+import org.robustseg.engine.NumericsException;
 import org.robustseg.io.AtomicFiles;
 import org.robustseg.io.FileTrees;
 import org.robustseg.metric.RobustnessComparison;
@@ -252,6 +253,10 @@ final class DemoCommand implements Callable<Integer> {
     private static void runCommand(List<String> args) {
         System.out.println("      ./run " + String.join(" ", args));
         int code = Main.execute(args.toArray(String[]::new));
+        NumericsException numerics = code == Main.EXIT_NUMERICS ? Main.takeNumericsFailure() : null;
+        if (numerics != null) {
+            throw numerics; // the demo stops here; the CLI restarts it under a safer oneDNN cap and it resumes
+        }
         if (code != 0) {
             throw new IllegalStateException("the demo's " + args.get(0) + " command failed (exit " + code + ")");
         }

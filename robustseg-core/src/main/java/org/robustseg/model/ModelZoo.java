@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import ai.djl.training.initializer.ConstantInitializer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +36,20 @@ public final class ModelZoo {
             throw new IllegalArgumentException("unknown model '" + name + "' (known: " + String.join(", ", names()) + ")");
         }
         return a;
+    }
+
+    /**
+     * A model of {@code spec} with every parameter zero: a vessel for weights copied in (numerics
+     * checks). It draws nothing from the engine's random generator.
+     */
+    static SegmentationModel build(ModelSpec spec) {
+        Architecture arch = architecture(spec.name());
+        Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
+        Model model = Model.newInstance(spec.name(), "PyTorch");
+        model.setBlock(block);
+        block.setInitializer(new ConstantInitializer(0f), p -> true);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
+        return new SegmentationModel(spec, model);
     }
 
     /** Builds and initialises a model; the seed fixes every initial weight. */

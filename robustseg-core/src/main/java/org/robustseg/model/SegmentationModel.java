@@ -5,11 +5,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.robustseg.engine.EngineGuard;
+import org.robustseg.engine.NumericsException;
+import org.robustseg.engine.NumericsReport;
 
 /**
  * A segmentation network in robustseg's conventions: it takes images N×3×H×W in [0,1]
@@ -23,6 +30,9 @@ public final class SegmentationModel implements AutoCloseable {
     private final ModelSpec spec;
     private final Model model;
     private ParameterStore parameterStore;
+    /** Input shapes whose float32 forward agreed with float64; those whose gradients are still to check. */
+    private final Set<Shape> verified = new HashSet<>();
+    private final Set<Shape> gradientsPending = new LinkedHashSet<>();
 
     SegmentationModel(ModelSpec spec, Model model) {
         this.spec = spec;
@@ -68,9 +78,57 @@ public final class SegmentationModel implements AutoCloseable {
         return model.getDataType();
     }
 
-    /** Full forward pass: main logits first, auxiliary logits second when training with an aux head. */
+    /**
+     * Full forward pass: main logits first, auxiliary logits second when training with an aux head.
+     *
+     * <p>The first time an input shape is seen, this model's float32 logits, input gradient and
+     * weight gradients at that shape are checked against a float64 copy ({@link ModelNumerics}),
+     * because oneDNN picks its kernels by shape and has computed wrong float32 convolutions on
+     * some CPUs. Disagreement throws {@link NumericsException}, naming the fix. Inside a
+     * GradientCollector (one at a time) only the forward can be checked there; the gradients of
+     * such shapes wait for {@link #verifyPendingNumerics()}, which callers that take gradients
+     * call once their collector is closed. Models cast to float64 (the reference) are not checked.
+     */
     public NDList forward(NDArray images, boolean training) {
+        Shape shape = images.getShape();
+        if (!verified.contains(shape)) {
+            boolean collecting = EngineGuard.collecting();
+            check(shape, !collecting);
+            verified.add(shape);
+            if (collecting) {
+                gradientsPending.add(shape);
+            }
+        }
         return block().forward(parameterStore, new NDList(images), training);
+    }
+
+    /** Checks the gradients of shapes first met inside a GradientCollector; call with no collector open. */
+    public void verifyPendingNumerics() {
+        while (!gradientsPending.isEmpty()) {
+            Shape shape = gradientsPending.iterator().next();
+            check(shape, true);
+            gradientsPending.remove(shape);
+        }
+    }
+
+    /**
+     * Runs the full numerics check (logits, input gradient, weight gradients) at {@code shape}
+     * now and returns its report without throwing; a passed shape counts as verified. Needs no
+     * open GradientCollector. For diagnostics ({@code robustseg doctor}); {@link #forward} checks by itself.
+     */
+    public NumericsReport checkNumerics(Shape shape) {
+        NumericsReport r = ModelNumerics.check(this, shape, true);
+        if (r.passed()) {
+            verified.add(shape);
+            gradientsPending.remove(shape);
+        }
+        return r;
+    }
+
+    private void check(Shape shape, boolean gradients) {
+        if (dataType() == DataType.FLOAT32) {
+            ModelNumerics.check(this, shape, gradients).requirePassed();
+        }
     }
 
     /** Logits N×C×H×W with BatchNorm in eval statistics (the model as deployed). */
@@ -106,6 +164,8 @@ public final class SegmentationModel implements AutoCloseable {
         }
         model.setDataType(type);
         parameterStore = new ParameterStore(model.getNDManager(), false);
+        verified.clear();
+        gradientsPending.clear();
     }
 
     @Override

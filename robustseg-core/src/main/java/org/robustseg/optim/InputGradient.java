@@ -45,6 +45,7 @@ public record InputGradient(NDArray gradient, NDArray lossPerSample, NDArray log
                 }
             }
         });
+        model.verifyPendingNumerics(); // a shape first seen inside the collector: its backward kernels now
         return new InputGradient(out.get(0), out.get(1), out.get(2));
     }
 

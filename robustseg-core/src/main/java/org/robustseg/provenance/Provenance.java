@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Properties;
+import org.robustseg.engine.EngineGuard;
 
 /**
  * The provenance block every artefact carries: which tool version and commit made it, when,
@@ -24,10 +25,9 @@ public final class Provenance {
         node.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         ObjectNode sw = node.putObject("software");
         sw.put("java", System.getProperty("java.version"));
-        sw.put("djl", "0.36.0");
-        sw.put("pytorch", "2.7.1");
         sw.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        sw.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+        // versions, threads, CPU, oneDNN cap and the numerics self-check, as the engine reports them
+        sw.setAll(EngineGuard.describe());
     }
 
     /** Starts a provenance record for the named command (e.g. "train"). */

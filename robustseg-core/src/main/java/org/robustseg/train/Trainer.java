@@ -208,6 +208,7 @@ public final class Trainer {
                     loss = recipe.loss(model, inputs, config);
                     gc.backward(loss.total());
                 }
+                model.verifyPendingNumerics(); // backward kernels of shapes first met in this step
                 float total = loss.total().getFloat();
                 if (!Float.isFinite(total)) {
                     throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step

@@ -1,0 +1,80 @@
+package org.robustseg.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+import org.robustseg.engine.Agreement;
+import org.robustseg.engine.EngineGuard;
+import org.robustseg.engine.NumericsException;
+import org.robustseg.engine.NumericsReport;
+import org.robustseg.engine.OneDnnIsa;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ModelNumericsTest {
+    @AfterEach
+    void noSimulatedFault() {
+        System.clearProperty(Agreement.SIMULATE_PROPERTY);
+        EngineGuard.reset();
+    }
+
+    @Test
+    void float32AgreesWithFloat64ForwardAndBothGradientsAtTheShapesARunUses() {
+        try (SegmentationModel model = SegmentationModel.create("deeplabv3-lite", 11, 3)) {
+            for (Shape s : List.of(new Shape(2, 3, 64, 64), new Shape(3, 3, 48, 40))) {
+                NumericsReport r = ModelNumerics.check(model, s, true);
+                assertTrue(r.passed(), r.summary());
+                assertEquals(3, r.cases().size());
+                for (NumericsReport.Case c : r.cases()) {
+                    assertTrue(c.relativeError() > 0 && c.relativeError() < 1e-4, c.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * The failing path, forced on every CPU: under a simulated wrong kernel the first forward at a
+     * new shape throws, naming the fix; and the check itself changes nothing (weights, BatchNorm
+     * statistics, gradients, the engine's random stream).
+     */
+    @Test
+    void aWrongKernelStopsTheFirstForwardAtANewShape() {
+        try (SegmentationModel model = SegmentationModel.create("pspnet-lite", 11, 1);
+             NDManager m = model.manager().newSubManager()) {
+            NDArray x = m.ones(new Shape(2, 3, 32, 32)).mul(0.5f);
+            List<float[]> before = snapshot(model);
+            m.getEngine().setRandomSeed(11);
+            float[] stream = m.randomUniform(0, 1, new Shape(4), DataType.FLOAT32).toFloatArray();
+            m.getEngine().setRandomSeed(11);
+            model.logits(x); // healthy: checked and remembered
+            assertArrayEquals(stream, m.randomUniform(0, 1, new Shape(4), DataType.FLOAT32).toFloatArray(),
+                    "the check must not draw from the engine's generator");
+            List<float[]> after = snapshot(model);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), "parameter " + i + " changed by the check");
+            }
+
+            System.setProperty(Agreement.SIMULATE_PROPERTY, OneDnnIsa.cap());
+            EngineGuard.reset();
+            model.logits(x); // this shape was verified before the fault: no recheck
+            NumericsException e = assertThrows(NumericsException.class,
+                    () -> model.logits(m.ones(new Shape(1, 3, 32, 32))));
+            assertTrue(e.getMessage().contains(OneDnnIsa.VARIABLE + "="), e.getMessage());
+        }
+    }
+
+    private static List<float[]> snapshot(SegmentationModel model) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.block().getParameters()) {
+            out.add(p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+}
