@@ -46,7 +46,7 @@ public final class Attacks {
 
     /**
      * SEA (Croce et al. 2023): PGD with each of masked CE, balanced CE, JS divergence and the
-     * masked normalised margin, keeping per image the worst case (lowest accuracy).
+     * masked spherical loss (the four of their code), keeping per image the worst case (lowest accuracy).
      */
     public static Ensemble sea(Norm norm) {
         List<GradientAttack> members = new ArrayList<>();

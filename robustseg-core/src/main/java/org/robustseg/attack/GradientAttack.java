@@ -93,7 +93,7 @@ public final class GradientAttack implements BudgetedAttack {
         return c;
     }
 
-    /** By name: ce, masked-ce, balanced-ce, js, masked-margin. */
+    /** By name: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin. */
     public GradientAttack loss(String value) {
         return loss(Objectives.parse(value));
     }
