@@ -67,7 +67,7 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--restarts", description = "Random restarts; the worst case per image is kept (default 1).")
     Integer restarts;
 
-    @Option(names = "--loss", description = "Objective for pgd-type attacks: ce, masked-ce, balanced-ce, js, masked-margin.")
+    @Option(names = "--loss", description = "Objective for pgd-type attacks: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin.")
     String loss;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of random starts (default ${DEFAULT-VALUE}).")

@@ -61,8 +61,11 @@ class AttackCommandTest {
         assertEquals(0, Main.execute("eval", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("ev").toString()));
         double clean = Json.read(tmp.resolve("ev/metrics.json")).path("miou").asDouble();
         assertEquals(clean, entries.get(0).path("miou").asDouble(), 1e-12);
-        // an attack cannot improve pixel accuracy much on a trained model; at 8/255 it must not exceed clean
-        assertTrue(entries.get(2).path("pixel_accuracy").asDouble() <= entries.get(0).path("pixel_accuracy").asDouble());
+        // PGD starts at a random point and never offers the clean image as a candidate, so this is not
+        // true by construction: at 8/255 a working attack must lower pixel accuracy strictly below clean
+        double cleanAccuracy = entries.get(0).path("pixel_accuracy").asDouble();
+        assertTrue(entries.get(2).path("pixel_accuracy").asDouble() < cleanAccuracy,
+                "pgd 8/255 " + entries.get(2).path("pixel_accuracy").asDouble() + " vs clean " + cleanAccuracy);
         BufferedImage curve = ImageIO.read(out.resolve("robustness.png").toFile());
         assertNotNull(curve);
         assertEquals(640, curve.getWidth());
@@ -85,8 +88,11 @@ class AttackCommandTest {
         }
         assertEquals("standard", row.path("recipe").asText());
         assertTrue(row.path("training_seconds").asDouble() > 0);
-        // the ensemble includes a CE-type member, so it is at least as strong on pixel accuracy as a weaker budget's PGD
-        assertTrue(row.path("sea_8_pixel_accuracy").asDouble() <= row.path("clean_pixel_accuracy").asDouble());
+        // both attacks start at random points (no clean candidate), so lowering pixel accuracy strictly
+        // below clean at 8/255 is a real check that they attack, not a property of the bookkeeping
+        double clean = row.path("clean_pixel_accuracy").asDouble();
+        assertTrue(row.path("pgd_8_pixel_accuracy").asDouble() < clean, "pgd 8/255 vs clean " + clean + ": " + row);
+        assertTrue(row.path("sea_8_pixel_accuracy").asDouble() < clean, "sea 8/255 vs clean " + clean + ": " + row);
         String md = java.nio.file.Files.readString(out.resolve("compare.md"));
         assertTrue(md.contains("| run (epoch 2) | standard |"), md);
     }

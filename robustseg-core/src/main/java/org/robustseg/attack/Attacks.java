@@ -23,10 +23,14 @@ public final class Attacks {
     /** Names accepted by {@link #parse}. */
     public static final List<String> NAMES = List.of("fgsm", "bim", "pgd", "segpgd", "sea", "targeted");
 
-    /** FGSM (Goodfellow et al.): one step of size eps from the clean image, no random start. */
+    /**
+     * FGSM (Goodfellow et al.): one step of size eps from the clean image, no random start, and
+     * the attacked image is returned as it is ({@code keepBest(false)}): keeping the better of
+     * clean and attacked would make a weaker attack than the field's FGSM look stronger.
+     */
     public static GradientAttack fgsm(Norm norm) {
         float eps = defaultEps(norm);
-        return new GradientAttack("fgsm", norm, eps, 1).stepSize(eps);
+        return new GradientAttack("fgsm", norm, eps, 1).stepSize(eps).keepBest(false);
     }
 
     /** BIM (Kurakin et al.), the DDC-AT/SAT protocol: L∞, no random start; e.g. bim(0.03f, 0.01f, 2|4|6). */
@@ -46,14 +50,15 @@ public final class Attacks {
 
     /**
      * SEA (Croce et al. 2023): PGD with each of masked CE, balanced CE, JS divergence and the
-     * masked normalised margin, keeping per image the worst case (lowest accuracy).
+     * masked spherical loss (the four of their code), keeping per image the worst case (lowest
+     * accuracy). Member i starts from its own random point ({@link Ensemble#memberSeed}).
      */
     public static Ensemble sea(Norm norm) {
         List<GradientAttack> members = new ArrayList<>();
         for (Objective loss : Objectives.sea()) {
             members.add(pgd(norm).named("sea-" + loss.name()).loss(loss));
         }
-        return new Ensemble("sea", members);
+        return new Ensemble("sea", members).seed(0);
     }
 
     /** Any set of attacks as an ensemble keeping the per-image worst case. */

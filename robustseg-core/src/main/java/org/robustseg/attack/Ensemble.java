@@ -66,8 +66,26 @@ public final class Ensemble implements BudgetedAttack {
         return map(a -> a.restarts(value));
     }
 
+    /**
+     * Seeds member i with {@link #memberSeed memberSeed(value, i)}: one seed for all would start
+     * every member from the same random point, and the ensemble would explore less than it claims.
+     */
     public Ensemble seed(long value) {
-        return map(a -> a.seed(value));
+        List<GradientAttack> seeded = new java.util.ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            seeded.add(members.get(i).seed(memberSeed(value, i)));
+        }
+        return new Ensemble(name, seeded);
+    }
+
+    /** The seed of member {@code index} of an ensemble seeded with {@code seed}: the (index+1)-th long of SplittableRandom(seed). */
+    public static long memberSeed(long seed, int index) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        long s = r.nextLong();
+        for (int i = 0; i < index; i++) {
+            s = r.nextLong();
+        }
+        return s;
     }
 
     @Override

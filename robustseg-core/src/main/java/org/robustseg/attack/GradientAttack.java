@@ -17,9 +17,11 @@ import org.robustseg.optim.Selection;
 /**
  * A gradient attack: one configuration of {@link InputOptimizer}. FGSM, BIM, PGD, SegPGD and
  * targeted attacks are instances with different defaults (see {@link Attacks}). Immutable; each
- * fluent setter returns a modified copy. Per image the worst case over iterations and restarts is
- * kept: lowest pixel accuracy on valid pixels, ties broken by the objective (for a targeted
- * attack: highest agreement with the target).
+ * fluent setter returns a modified copy. By default, per image the worst case over iterations and
+ * restarts is kept: lowest pixel accuracy on valid pixels, ties broken by the objective (for a
+ * targeted attack: highest agreement with the target). Note that without a random start the
+ * first iterate is the clean image, so keeping the best makes the attack never worse than clean;
+ * {@link #keepBest(boolean) keepBest(false)} returns the last iterate instead, as FGSM does.
  */
 public final class GradientAttack implements BudgetedAttack {
     private String name;
@@ -33,6 +35,7 @@ public final class GradientAttack implements BudgetedAttack {
     private Objective loss = Objectives.crossEntropy();
     private Direction direction = Direction.MAXIMISE;
     private Mask mask;
+    private boolean keepBest = true;
 
     GradientAttack(String name, Norm norm, float eps, int steps) {
         this.name = name;
@@ -93,7 +96,7 @@ public final class GradientAttack implements BudgetedAttack {
         return c;
     }
 
-    /** By name: ce, masked-ce, balanced-ce, js, masked-margin. */
+    /** By name: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin. */
     public GradientAttack loss(String value) {
         return loss(Objectives.parse(value));
     }
@@ -103,6 +106,21 @@ public final class GradientAttack implements BudgetedAttack {
         GradientAttack c = copy();
         c.mask = value;
         return c;
+    }
+
+    /**
+     * true (default): per image the worst iterate over the run (which, without a random start,
+     * includes the clean image); false: the last iterate, best over restarts still. The field's
+     * FGSM returns its one attacked image, even where it happens to do less harm than no attack.
+     */
+    public GradientAttack keepBest(boolean value) {
+        GradientAttack c = copy();
+        c.keepBest = value;
+        return c;
+    }
+
+    public boolean keepBest() {
+        return keepBest;
     }
 
     GradientAttack named(String value) {
@@ -145,6 +163,7 @@ public final class GradientAttack implements BudgetedAttack {
         m.put("seed", seed);
         m.put("loss", loss.name());
         m.put("direction", direction.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("keep_best", keepBest);
         return m;
     }
 
@@ -176,6 +195,7 @@ public final class GradientAttack implements BudgetedAttack {
                 .restarts(restarts)
                 .randomStart(randomStart)
                 .seed(seed)
+                .keepBest(keepBest)
                 .selection(Selection.ACCURACY);
     }
 
@@ -199,7 +219,8 @@ public final class GradientAttack implements BudgetedAttack {
     @Override
     public String toString() {
         return name + "(norm=" + norm + ", eps=" + eps + ", stepSize=" + stepSize() + ", steps=" + steps + ", restarts="
-                + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + loss.name() + ", " + direction + ")";
+                + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + loss.name() + ", " + direction
+                + (keepBest ? "" : ", last iterate") + ")";
     }
 
     private GradientAttack copy() {
@@ -211,6 +232,7 @@ public final class GradientAttack implements BudgetedAttack {
         c.loss = loss;
         c.direction = direction;
         c.mask = mask;
+        c.keepBest = keepBest;
         return c;
     }
 

@@ -17,6 +17,11 @@ import org.robustseg.model.SegmentationModel;
  * (over iterations and restarts) by a {@link Selection}. Attacks, the inner maximisation of
  * adversarial training, inpainting and generation are presets over it.
  *
+ * <p>Every iterate is scored by the objective evaluated at its final parameters (the context's
+ * iteration set to the number of iterations), whatever iteration the step itself used: the
+ * loss the selection compares, the loss in the {@link Result} and in the {@link Trace} are all
+ * this one fixed function, so a scheduled objective cannot make an earlier, weaker iterate win.
+ *
  * <p>Immutable; every fluent setter returns a modified copy, so one configured optimizer can be
  * shared and varied (e.g. in an eps sweep). Each iteration runs in its own {@link NDManager}
  * (plus an {@link NDScope} for arrays the engine puts elsewhere); only the current iterate and
@@ -226,14 +231,18 @@ public final class InputOptimizer {
                 }
                 if (t < iterations) {
                     InputGradient g = InputGradient.of(model, at, objective, forwardMode);
-                    loss = g.lossPerSample();
                     logits = g.logits();
                     gradient = g.gradient();
                 } else { // the last iterate is only evaluated
                     logits = model.forward(x, forwardMode == ForwardMode.TRAINING).get(0);
-                    loss = objective.perSample(new Objective.Context(x, x0, logits, target, t, iterations));
-                    InputGradient.checkLoss(loss, objective, x);
                 }
+                // Iterates are compared on one fixed criterion: the objective at its final parameters
+                // (iteration = iterations), not the value the step was taken on. A scheduled objective
+                // (SegPGD's λ) changes scale over the run, so comparing its raw values across
+                // iterations would pick an iterate for its λ rather than for its damage. On the logits
+                // already computed, this costs no forward pass.
+                loss = objective.perSample(new Objective.Context(x, x0, logits, target, iterations, iterations));
+                InputGradient.checkLoss(loss, objective, x);
                 float[] lossValues = loss.toFloatArray();
                 float[] accuracy = PixelAccuracy.perSample(logits, target).toFloatArray();
                 trace.add(lossValues);

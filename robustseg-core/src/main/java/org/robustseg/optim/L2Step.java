@@ -6,7 +6,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * L2 geometry: steps along the per-sample L2-normalised gradient, projected onto the L2 ball of
- * radius eps around x0, per sample.
+ * radius eps around x0, per sample. With a mask, both norms are over the free coordinates only
+ * (see {@link Step}).
  */
 public final class L2Step extends Step {
     /**
@@ -49,21 +50,29 @@ public final class L2Step extends Step {
     }
 
     @Override
-    protected float[] randomOffset(Shape shape, RandomGenerator rng) {
-        // uniform in the d-ball: Gaussian direction, radius eps·u^(1/d), per sample
+    protected float[] randomOffset(Shape shape, boolean[] free, RandomGenerator rng) {
+        // uniform in the d-ball of the sample's free coordinates: Gaussian direction, radius eps·u^(1/d).
+        // d is counted per sample, since an N×1×H×W mask may free a different number of pixels in each.
         int n = (int) shape.get(0);
-        int d = (int) (shape.size() / n);
-        float[] v = new float[n * d];
+        int size = (int) (shape.size() / n);
+        float[] v = new float[n * size];
         for (int s = 0; s < n; s++) {
+            int d = 0;
             double norm2 = 0;
-            for (int i = 0; i < d; i++) {
-                double g = rng.nextGaussian();
-                v[s * d + i] = (float) g;
-                norm2 += g * g;
+            for (int i = s * size; i < (s + 1) * size; i++) {
+                if (free == null || free[i]) {
+                    double g = rng.nextGaussian();
+                    v[i] = (float) g;
+                    norm2 += g * g;
+                    d++;
+                }
+            }
+            if (d == 0) {
+                continue;
             }
             double radius = eps * Math.pow(rng.nextDouble(), 1.0 / d) / Math.sqrt(Math.max(norm2, 1e-24));
-            for (int i = 0; i < d; i++) {
-                v[s * d + i] = (float) (v[s * d + i] * radius);
+            for (int i = s * size; i < (s + 1) * size; i++) {
+                v[i] = (float) (v[i] * radius);
             }
         }
         return v;

@@ -39,10 +39,13 @@ public final class LinfStep extends Step {
     }
 
     @Override
-    protected float[] randomOffset(Shape shape, RandomGenerator rng) {
+    protected float[] randomOffset(Shape shape, boolean[] free, RandomGenerator rng) {
+        // coordinates are independent in the box, so drawing only the free ones is the same law
         float[] v = new float[(int) shape.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (2 * rng.nextFloat() - 1) * eps;
+            if (free == null || free[i]) {
+                v[i] = (2 * rng.nextFloat() - 1) * eps;
+            }
         }
         return v;
     }

@@ -19,7 +19,7 @@ public final class Objectives {
     private Objectives() {}
 
     /** Names accepted by {@link #parse}. */
-    public static final List<String> NAMES = List.of("ce", "masked-ce", "balanced-ce", "js", "masked-margin");
+    public static final List<String> NAMES = List.of("ce", "masked-ce", "balanced-ce", "js", "masked-spherical", "masked-margin");
 
     /** Mean pixel cross-entropy over valid pixels ({@link PixelCrossEntropy#perSample}). */
     public static Objective crossEntropy() {
@@ -68,10 +68,28 @@ public final class Objectives {
     }
 
     /**
-     * A masked normalised margin, a scale-free stand-in for SEA's masked spherical loss: over
-     * pixels still classified correctly, −(z_y − max_{k≠y} z_k) / ‖z‖₂ (‖z‖₂ the pixel's logit
-     * vector norm), averaged over valid pixels. Maximising it shrinks the margin of correct pixels
-     * without rewarding logit growth; flipped pixels stop contributing.
+     * SEA's masked spherical loss (Croce et al. 2023, "Mask-Sph"; {@code mask-norm-corrlog-avg} in
+     * their code): over pixels still classified correctly, −z_y / ‖z‖₂ with ‖z‖₂ the pixel's logit
+     * vector norm, averaged over valid pixels. The gradient flows through the norm, as in the
+     * published code: the loss lives on the unit sphere of logits, so raising all logits together
+     * earns nothing. Flipped pixels stop contributing.
+     */
+    public static Objective maskedSpherical() {
+        return Objective.of("masked-spherical", (logits, target) -> {
+            NDArray zy = logits.gather(safeIndex(target).expandDims(1), 1).squeeze(1);
+            NDArray norm = logits.square().sum(new int[] {1}).add(1e-12).sqrt();
+            NDArray loss = zy.div(norm).neg().mul(PixelAccuracy.correct(logits, target));
+            return meanOverValid(loss, logits, target);
+        });
+    }
+
+    /**
+     * The masked normalised margin of Croce et al.'s code ({@code masked_margin_loss}): over pixels
+     * still classified correctly, −(z_y − max_{k≠y} z_k) / ‖z‖₂, averaged over valid pixels. As
+     * published, the norm is a constant of the backward pass (detached): the value is scale-free
+     * but the gradient is that of the raw margin divided by ‖z‖₂, so it pushes the two logits
+     * apart rather than along the sphere. Not one of the SEA ensemble's four losses (that is
+     * {@link #maskedSpherical}); kept as an extra attack loss.
      */
     public static Objective maskedMargin() {
         return Objective.of("masked-margin", (logits, target) -> {
@@ -82,7 +100,7 @@ public final class Objectives {
             NDArray zy = logits.gather(idx, 1).squeeze(1);
             NDArray others = NDArrays.where(onehot.broadcast(logits.getShape()), logits.zerosLike().sub(Float.POSITIVE_INFINITY), logits);
             NDArray margin = zy.sub(others.max(new int[] {1}));
-            NDArray norm = logits.square().sum(new int[] {1}).add(1e-12).sqrt();
+            NDArray norm = logits.stopGradient().square().sum(new int[] {1}).add(1e-12).sqrt();
             NDArray loss = margin.div(norm).neg().mul(PixelAccuracy.correct(logits, target));
             return meanOverValid(loss, logits, target);
         });
@@ -170,15 +188,19 @@ public final class Objectives {
             case "masked-ce": return maskedCrossEntropy();
             case "balanced-ce": return balancedCrossEntropy();
             case "js": return jensenShannon();
+            case "masked-spherical": return maskedSpherical();
             case "masked-margin": return maskedMargin();
             default:
                 throw new IllegalArgumentException("unknown loss '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         }
     }
 
-    /** The four SEA losses, in the order of the paper's ensemble. */
+    /**
+     * The four SEA losses, in the order of the paper's ensemble (their code's
+     * {@code ['mask-ce-avg', 'segpgd-loss', 'js-avg', 'mask-norm-corrlog-avg']}).
+     */
     public static List<Objective> sea() {
-        return List.of(maskedCrossEntropy(), balancedCrossEntropy(), jensenShannon(), maskedMargin());
+        return List.of(maskedCrossEntropy(), balancedCrossEntropy(), jensenShannon(), maskedSpherical());
     }
 
     static NDArray safeIndex(NDArray target) {

@@ -3,7 +3,9 @@ package org.robustseg.optim;
 /**
  * What "best" means when the loop keeps one iterate per image (over iterations and restarts).
  * Keys compare lexicographically and a candidate replaces the kept one only if strictly better,
- * so on ties the earlier iterate (and the first restart) wins.
+ * so on ties the earlier iterate (and the first restart) wins. The loss compared is always the
+ * objective at its final parameters, one fixed function for the whole run (see
+ * {@link InputOptimizer}).
  */
 public enum Selection {
     /** Highest loss when maximising, lowest when minimising. */

@@ -10,6 +10,12 @@ import java.util.random.RandomGenerator;
  * clamps to the image range [0,1] and honours its optional {@link Mask}: pixels outside the mask
  * keep x0's values bit for bit. Steps are immutable and stateless; {@link #project} is usable on
  * its own (Foolbox's {@code project(x, x0, eps)}).
+ *
+ * <p>With a mask, the geometry is that of the free coordinates alone: the gradient is restricted
+ * to the mask before it is normalised, the perturbation is restricted before it is projected, and
+ * the random start is drawn in the ball over the free coordinates. Normalising or projecting the
+ * whole array and masking afterwards would move a hole by only s·‖g_M‖/‖g‖ per step and confine it
+ * to a radius eps·‖δ_M‖/‖δ‖, so a masked attack would silently run at a smaller budget than asked.
  */
 public abstract class Step {
     private final float stepSize;
@@ -38,18 +44,32 @@ public abstract class Step {
     /** The same step restricted to {@code mask} (null: all pixels may change). */
     public abstract Step mask(Mask mask);
 
-    /** The unit ascent direction for a gradient: sign for L∞, per-sample normalised for L2. */
+    /**
+     * The unit ascent direction for a gradient that is already zero outside the mask: sign for L∞,
+     * per-sample normalised for L2.
+     */
     protected abstract NDArray direction(NDArray gradient);
 
-    /** x projected onto the ball of radius {@link #eps} around x0 (before the [0,1] clamp). */
+    /**
+     * x projected onto the ball of radius {@link #eps} around x0 (before the [0,1] clamp); x equals
+     * x0 outside the mask, so the norm is that of the free coordinates.
+     */
     protected abstract NDArray projectToBall(NDArray x, NDArray x0);
 
-    /** A random offset from x0, uniform in the ball, as values for an array of {@code shape}. */
-    protected abstract float[] randomOffset(Shape shape, RandomGenerator rng);
+    /**
+     * A random offset from x0, uniform in the ball over the free coordinates, as values for an
+     * array of {@code shape}: {@code free[i]} says whether coordinate i may change (null: all may),
+     * and coordinates that may not are 0.
+     */
+    protected abstract float[] randomOffset(Shape shape, boolean[] free, RandomGenerator rng);
 
     /** One ascent move along {@code gradient} (already signed for the loop's direction), projected. */
     public final NDArray move(NDArray x, NDArray gradient, NDArray x0) {
-        return Scoped.compute(() -> projectInScope(x.add(direction(gradient).mul(stepSize)), x0));
+        return Scoped.compute(() -> {
+            // mask first: the direction is that of the gradient restricted to the free pixels
+            NDArray g = mask == null ? gradient : select(resolve(x), gradient, gradient.zerosLike());
+            return projectInScope(x.add(direction(g).mul(stepSize)), x0);
+        });
     }
 
     /** x projected into the allowed set: the eps-ball around x0, then [0,1], then the mask. */
@@ -60,19 +80,31 @@ public abstract class Step {
     /** A start point drawn uniformly from the ball around x0 (then clamped and masked); PGD's random start. */
     public final NDArray randomStart(NDArray x0, RandomGenerator rng) {
         return Scoped.compute(() -> {
-            NDArray offset = x0.getManager().create(randomOffset(x0.getShape(), rng), x0.getShape()).toType(x0.getDataType(), false);
+            boolean[] free = null;
+            if (mask != null) {
+                NDArray m = resolve(x0);
+                free = (m.getShape().equals(x0.getShape()) ? m : m.broadcast(x0.getShape())).toBooleanArray();
+            }
+            NDArray offset = x0.getManager().create(randomOffset(x0.getShape(), free, rng), x0.getShape()).toType(x0.getDataType(), false);
             return projectInScope(offset.add(x0), x0);
         });
     }
 
     private NDArray projectInScope(NDArray x, NDArray x0) {
+        NDArray m = mask == null ? null : resolve(x);
+        // mask first: protected pixels at x0 contribute nothing to the norm the ball projection measures
+        NDArray free = m == null ? x : select(m, x, x0);
         // Clamping toward [0,1] only moves a coordinate toward x0 (x0 ∈ [0,1]), so it never leaves the ball.
-        NDArray inBox = projectToBall(x, x0).clip(0, 1);
-        if (mask == null) {
+        NDArray inBox = projectToBall(free, x0).clip(0, 1);
+        if (m == null) {
             return inBox;
         }
         // where() rather than x0 + m·(x − x0): only a select keeps protected pixels bit-identical.
-        return select(mask.resolve(x.getManager(), x.getShape()), inBox, x0);
+        return select(m, inBox, x0);
+    }
+
+    private NDArray resolve(NDArray like) {
+        return mask.resolve(like.getManager(), like.getShape());
     }
 
     /** where(cond, a, b) with cond broadcast to a's shape (DJL's PyTorch where does not broadcast). */

@@ -3,7 +3,8 @@ package org.robustseg.optim;
 import java.util.List;
 
 /**
- * The loss of every image at every evaluated iterate, restart after restart: entry
+ * The loss of every image at every evaluated iterate (the objective at its final parameters, the
+ * criterion the loop selects by), restart after restart: entry
  * {@code r * (iterations + 1) + t} holds the N losses of restart r at iterate t (t = iterations
  * is the final iterate, evaluated without a step; missing when
  * {@link InputOptimizer#evaluateLast(boolean)} is false).

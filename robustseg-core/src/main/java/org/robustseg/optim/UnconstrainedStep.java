@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.random.RandomGenerator;
 
-/** Per-sample L2-normalised gradient steps bounded only by the [0,1] box (and the mask); for synthesis. */
+/**
+ * Per-sample L2-normalised gradient steps bounded only by the [0,1] box (and the mask); for
+ * synthesis. With a mask the gradient is normalised over the free coordinates (see {@link Step}).
+ */
 public final class UnconstrainedStep extends Step {
 
     public UnconstrainedStep(float stepSize) {
@@ -37,7 +40,7 @@ public final class UnconstrainedStep extends Step {
 
     /** No ball to sample from: a random start is x0 itself. */
     @Override
-    protected float[] randomOffset(Shape shape, RandomGenerator rng) {
+    protected float[] randomOffset(Shape shape, boolean[] free, RandomGenerator rng) {
         return new float[(int) shape.size()];
     }
 }

@@ -72,6 +72,94 @@ class InputGradientTest {
         }
     }
 
+    /**
+     * The SEA-type normalised losses against their closed-form input gradients for z = W·x_p + b,
+     * over the V valid pixels, on pixels still classified correctly (0 elsewhere):
+     * masked-margin, norm detached as in Croce et al.'s code: ∂L/∂x_p = −(W_y − W_k*) / (‖z‖·V),
+     * k* the best other class; masked-spherical, norm differentiated:
+     * ∂L/∂x_p = −Σ_c (δ_cy/‖z‖ − z_y·z_c/‖z‖³)·W_c / V. A margin loss that differentiated
+     * through the norm fails the first.
+     */
+    @Test
+    void normalisedLossGradientsMatchClosedFormsForALinearModel() {
+        int classes = 4, n = 2, h = 3, w = 6, hw = h * w;
+        try (SegmentationModel model = PixelwiseNet.create(classes, 8); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            float[] weight = null;
+            float[] bias = null;
+            for (Parameter p : model.block().getParameters().values()) {
+                if (p.getType() == Parameter.Type.WEIGHT) {
+                    weight = p.getArray().toFloatArray(); // C×3×1×1
+                } else if (p.getType() == Parameter.Type.BIAS) {
+                    bias = p.getArray().toFloatArray();
+                }
+            }
+            NDArray x = StepTest.uniformIn(m, 10, new Shape(n, 3, h, w));
+            float[] xv = x.toFloatArray();
+            double[][] z = new double[n * hw][classes];
+            int[] y = new int[n * hw];
+            int correct = 0;
+            for (int s = 0; s < n; s++) {
+                for (int p = 0; p < hw; p++) {
+                    int best = 0;
+                    for (int c = 0; c < classes; c++) {
+                        double v = bias == null ? 0 : bias[c];
+                        for (int k = 0; k < 3; k++) {
+                            v += weight[c * 3 + k] * xv[(s * 3 + k) * hw + p];
+                        }
+                        z[s * hw + p][c] = v;
+                        best = v > z[s * hw + p][best] ? c : best;
+                    }
+                    // a third labelled as predicted, a third wrong, a sixth ignored
+                    int i = s * hw + p;
+                    y[i] = p % 6 == 5 ? 255 : p % 3 == 0 ? best : p % 3 == 1 ? best : (best + 1) % classes;
+                    correct += y[i] == best ? 1 : 0;
+                }
+            }
+            assertTrue(correct > 0 && correct < n * hw, "test needs correct and wrong pixels");
+            NDArray target = m.create(y, new Shape(n, h, w));
+            float[] gMargin = InputGradient.of(model, x, Objectives.maskedMargin(), target).gradient().toFloatArray();
+            float[] gSphere = InputGradient.of(model, x, Objectives.maskedSpherical(), target).gradient().toFloatArray();
+            for (int s = 0; s < n; s++) {
+                int valid = 0;
+                for (int p = 0; p < hw; p++) {
+                    valid += y[s * hw + p] == 255 ? 0 : 1;
+                }
+                for (int p = 0; p < hw; p++) {
+                    double[] zp = z[s * hw + p];
+                    int lab = y[s * hw + p];
+                    int best = 0;
+                    double norm2 = 0;
+                    for (int c = 0; c < classes; c++) {
+                        best = zp[c] > zp[best] ? c : best;
+                        norm2 += zp[c] * zp[c];
+                    }
+                    double norm = Math.sqrt(norm2);
+                    boolean ok = lab != 255 && lab == best;
+                    int other = -1;
+                    for (int c = 0; c < classes; c++) {
+                        if (c != lab && (other < 0 || zp[c] > zp[other])) {
+                            other = c;
+                        }
+                    }
+                    for (int k = 0; k < 3; k++) {
+                        double margin = 0;
+                        double sphere = 0;
+                        if (ok) {
+                            margin = -(weight[lab * 3 + k] - weight[other * 3 + k]) / (norm * valid);
+                            for (int c = 0; c < classes; c++) {
+                                double dz = (c == lab ? 1 / norm : 0) - zp[lab] * zp[c] / (norm2 * norm);
+                                sphere += -dz * weight[c * 3 + k] / valid;
+                            }
+                        }
+                        int i = (s * 3 + k) * hw + p;
+                        assertEquals(margin, gMargin[i], 1e-6, "masked-margin sample " + s + " pixel " + p + " channel " + k);
+                        assertEquals(sphere, gSphere[i], 1e-6, "masked-spherical sample " + s + " pixel " + p + " channel " + k);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void leavesTrainableFlagsAndRunningStatisticsAsTheyWere() {
         try (SegmentationModel model = TinySegNet.untrained(4); NDManager m = NDManager.newBaseManager("PyTorch")) {

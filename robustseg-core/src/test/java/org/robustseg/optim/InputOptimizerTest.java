@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,14 +71,57 @@ class InputOptimizerTest {
         assertFalse(java.util.Arrays.equals(a, c));
     }
 
+    /**
+     * Restarts draw distinct random starts (restart k uses the k-th split of the seed) and the run
+     * keeps per image the best iterate over all of them. If every restart reused one seed, the
+     * three restarts would repeat the first and none of the strict checks below could hold.
+     */
     @Test
-    void restartsAreNeverWorsePerImage() {
+    void restartsStartApartAndKeepTheBestOverAllOfThem() {
         Result one = pgd().run(model, data.get(0), data.get(1));
         Result three = pgd().restarts(3).run(model, data.get(0), data.get(1));
-        for (int i = 0; i < 4; i++) {
-            assertTrue(three.lossPerSample()[i] >= one.lossPerSample()[i], "image " + i);
-        }
         assertEquals(18, three.trace().lossPerSample().size());
+        List<float[]> t = three.trace().lossPerSample();
+        int improved = 0;
+        for (int i = 0; i < 4; i++) {
+            // the random starts of the three restarts (entries 0, 6, 12) are different points
+            assertNotEquals(t.get(0)[i], t.get(6)[i], "image " + i + ": restarts 0 and 1 start alike");
+            assertNotEquals(t.get(6)[i], t.get(12)[i], "image " + i + ": restarts 1 and 2 start alike");
+            float best = Float.NEGATIVE_INFINITY;
+            for (float[] l : t) {
+                best = Math.max(best, l[i]);
+            }
+            assertEquals(best, three.lossPerSample()[i], 0f, "image " + i + ": not the best over all restarts");
+            assertTrue(three.lossPerSample()[i] >= one.lossPerSample()[i], "image " + i);
+            improved += three.lossPerSample()[i] > one.lossPerSample()[i] ? 1 : 0;
+        }
+        assertTrue(improved > 0, "two more restarts improved no image: they repeat the first");
+    }
+
+    /**
+     * An objective whose scale changes over the run (as SegPGD's λ schedule does) must not decide
+     * the selection by its scale. Here the loss is CE·1000 at iteration 0 (CE·0.001 when minimising)
+     * and CE afterwards. A positive scale leaves the L∞ step unchanged, so the iterates are those of
+     * plain CE and so must be the kept ones; comparing the raw scheduled values kept x0 for every
+     * image, since 1000·CE(x0) beats any later CE.
+     */
+    @Test
+    void aScheduledObjectiveDoesNotMakeTheSelectionPickAWorseIterate() {
+        for (Direction d : Direction.values()) {
+            float early = d == Direction.MAXIMISE ? 1000f : 0.001f;
+            Objective scaled = Objective.of("scheduled-ce",
+                    c -> PixelCrossEntropy.perSample(c.logits(), c.target()).mul(c.iteration() == 0 ? early : 1f));
+            InputOptimizer plain = pgd().randomStart(false).direction(d);
+            Result expected = plain.run(model, data.get(0), data.get(1));
+            Result got = plain.objective(scaled).run(model, data.get(0), data.get(1));
+            assertArrayEquals(expected.xBest().toFloatArray(), got.xBest().toFloatArray(), 0f, d + ": another iterate was kept");
+            assertArrayEquals(expected.lossPerSample(), got.lossPerSample(), 0f, d.toString());
+            // and that iterate is not the start: CE moved in the asked direction on every image
+            float[] start = expected.trace().lossPerSample().get(0);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(d.sign() * got.lossPerSample()[i] > d.sign() * start[i], d + " image " + i + " kept the start");
+            }
+        }
     }
 
     @Test

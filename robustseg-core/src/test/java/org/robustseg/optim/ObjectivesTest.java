@@ -52,7 +52,7 @@ class ObjectivesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ce", "masked-ce", "balanced-ce", "js", "masked-margin"})
+    @ValueSource(strings = {"ce", "masked-ce", "balanced-ce", "js", "masked-spherical", "masked-margin"})
     void ignorePixelsNeverContribute(String name) {
         float[] z = logitValues(1);
         int[] y = labelValues(2);
@@ -102,8 +102,9 @@ class ObjectivesTest {
         float[] mce = eval(Objectives.maskedCrossEntropy(), z, y, t, iterations);
         float[] bce = eval(Objectives.balancedCrossEntropy(), z, y, t, iterations);
         float[] mm = eval(Objectives.maskedMargin(), z, y, t, iterations);
+        float[] ms = eval(Objectives.maskedSpherical(), z, y, t, iterations);
         for (int n = 0; n < N; n++) {
-            double sJs = 0, sMce = 0, sBce = 0, sMm = 0;
+            double sJs = 0, sMce = 0, sBce = 0, sMm = 0, sMs = 0;
             int valid = 0;
             for (int hw = 0; hw < H * W; hw++) {
                 int lab = y[n * H * W + hw];
@@ -140,12 +141,14 @@ class ObjectivesTest {
                         }
                     }
                     sMm += -(zy - other) / Math.sqrt(norm);
+                    sMs += -zy / Math.sqrt(norm);
                 }
             }
             assertEquals(sJs / valid, js[n], 1e-5, "js");
             assertEquals(sMce / valid, mce[n], 1e-5, "masked-ce");
             assertEquals(sBce / valid, bce[n], 1e-5, "balanced-ce");
             assertEquals(sMm / valid, mm[n], 1e-5, "masked-margin");
+            assertEquals(sMs / valid, ms[n], 1e-5, "masked-spherical");
         }
     }
 
@@ -183,6 +186,6 @@ class ObjectivesTest {
     void unknownLossNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Objectives.parse("hinge"));
         assertTrue(e.getMessage().contains("hinge") && e.getMessage().contains(String.join(", ", Objectives.NAMES)), e.getMessage());
-        assertEquals(List.of("masked-ce", "balanced-ce", "js", "masked-margin"), Objectives.sea().stream().map(Objective::name).toList());
+        assertEquals(List.of("masked-ce", "balanced-ce", "js", "masked-spherical"), Objectives.sea().stream().map(Objective::name).toList());
     }
 }

@@ -167,6 +167,186 @@ class StepTest {
         assertEquals(0.2, mean, 0.04);
     }
 
+    /**
+     * The free coordinates of an N×3×H×W batch, written out by hand: {@code pixels[s]} lists the
+     * free pixels (row·W + col) of sample s, or null when every pixel of s is free.
+     */
+    static boolean[] freeCoordinates(Shape shape, int[][] pixels) {
+        int n = (int) shape.get(0);
+        int c = (int) shape.get(1);
+        int hw = (int) (shape.get(2) * shape.get(3));
+        boolean[] free = new boolean[n * c * hw];
+        for (int s = 0; s < n; s++) {
+            for (int ch = 0; ch < c; ch++) {
+                if (pixels == null || pixels[s] == null) {
+                    java.util.Arrays.fill(free, (s * c + ch) * hw, (s * c + ch + 1) * hw, true);
+                } else {
+                    for (int p : pixels[s]) {
+                        free[(s * c + ch) * hw + p] = true;
+                    }
+                }
+            }
+        }
+        return free;
+    }
+
+    /** A per-sample N×1×H×W mask freeing {@code pixels[s]} in sample s. */
+    static Mask perSampleMask(Shape shape, int[][] pixels) {
+        int n = (int) shape.get(0);
+        int hw = (int) (shape.get(2) * shape.get(3));
+        boolean[] m = new boolean[n * hw];
+        for (int s = 0; s < n; s++) {
+            for (int p : pixels[s]) {
+                m[s * hw + p] = true;
+            }
+        }
+        return Mask.of(manager.create(m, new Shape(n, 1, shape.get(2), shape.get(3))));
+    }
+
+    /** Pixels (row·8 + col) of the 8×8 box of rows 2..5 and columns 3..4, i.e. Mask.box(2, 3, 4, 2). */
+    static final int[] BOX = {19, 20, 27, 28, 35, 36, 43, 44};
+
+    /** Two samples of 8×8: the box in both (one shared 1×1×H×W mask), or different pixels per sample. */
+    static Stream<Object[]> masks() {
+        int[][] perSample = {{0, 9, 63}, {5, 6, 7, 13, 14, 15, 40, 41, 42, 50, 51, 52}};
+        Shape shape = new Shape(2, 3, 8, 8);
+        return Stream.of(new Object[] {"none", null, null}, new Object[] {"box", Mask.box(2, 3, 4, 2), new int[][] {BOX, BOX}},
+                new Object[] {"per-sample", perSampleMask(shape, perSample), perSample});
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> l2LikeStepsAndMasks() {
+        return masks().flatMap(m -> Stream.of(new L2Step(10f, 0.2f), new UnconstrainedStep(0.2f))
+                .map(step -> org.junit.jupiter.params.provider.Arguments.of(step.getClass().getSimpleName() + " mask " + m[0],
+                        step.mask((Mask) m[1]), m[2])));
+    }
+
+    /**
+     * An L2 step (ball too large to bind, x0 = 0.5 so the box does not bind either) moves each
+     * sample by exactly its step size along the gradient restricted to the free pixels. Computed
+     * by hand: x1 = x0 + s·g_M/‖g_M‖ with g_M the gradient zeroed outside the mask. Before the
+     * mask was applied first, a masked step moved only s·‖g_M‖/‖g‖.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("l2LikeStepsAndMasks")
+    void l2StepMovesByExactlyItsSizeAlongTheMaskedGradient(String label, Step step, int[][] pixels) {
+        Shape shape = new Shape(2, 3, 8, 8);
+        NDArray x0 = manager.full(shape, 0.5f);
+        NDArray gradient = uniform(21, shape, -1, 1);
+        float[] x1 = step.move(x0, gradient, x0).toFloatArray();
+        float[] g = gradient.toFloatArray();
+        boolean[] free = freeCoordinates(shape, pixels);
+        int per = g.length / 2;
+        for (int s = 0; s < 2; s++) {
+            double gNorm2 = 0;
+            for (int i = s * per; i < (s + 1) * per; i++) {
+                gNorm2 += free[i] ? (double) g[i] * g[i] : 0;
+            }
+            double gNorm = Math.sqrt(gNorm2);
+            double moved2 = 0;
+            double dot = 0;
+            for (int i = s * per; i < (s + 1) * per; i++) {
+                double d = (double) x1[i] - 0.5;
+                double expected = free[i] ? 0.2 * g[i] / gNorm : 0;
+                assertEquals(expected, d, 1e-6, label + " coordinate " + i);
+                if (!free[i]) {
+                    assertEquals(Float.floatToRawIntBits(0.5f), Float.floatToRawIntBits(x1[i]), label + " protected coordinate " + i);
+                }
+                moved2 += d * d;
+                dot += free[i] ? d * g[i] : 0;
+            }
+            double moved = Math.sqrt(moved2);
+            assertEquals(0.2, moved, 1e-5, label + " sample " + s + " moved " + moved);
+            assertEquals(1.0, dot / (moved * gNorm), 1e-6, label + " sample " + s + ": not the steepest direction");
+        }
+    }
+
+    /** L∞: every free coordinate moves by exactly the step size in the gradient's sign; the others not at all. */
+    @ParameterizedTest(name = "mask {0}")
+    @MethodSource("masks")
+    void linfStepMovesEveryFreeCoordinateByExactlyItsSize(String label, Mask mask, int[][] pixels) {
+        Shape shape = new Shape(2, 3, 8, 8);
+        NDArray x0 = manager.full(shape, 0.5f);
+        NDArray gradient = uniform(22, shape, -1, 1);
+        float s = 2 / 255f;
+        float[] x1 = new LinfStep(8 / 255f, s).mask(mask).move(x0, gradient, x0).toFloatArray();
+        float[] g = gradient.toFloatArray();
+        boolean[] free = freeCoordinates(shape, pixels);
+        for (int i = 0; i < g.length; i++) {
+            double expected = free[i] ? 0.5 + Math.signum(g[i]) * (double) s : 0.5;
+            assertEquals(expected, x1[i], 1e-7, label + " coordinate " + i);
+        }
+    }
+
+    /**
+     * Projection onto the L2 ball measures only the free coordinates: a perturbation outside the
+     * ball lands at exactly x0 + δ_M·eps/‖δ_M‖ (by hand), whatever the protected coordinates held.
+     */
+    @ParameterizedTest(name = "mask {0}")
+    @MethodSource("masks")
+    void l2ProjectionRadiusIsEpsOverTheFreeCoordinates(String label, Mask mask, int[][] pixels) {
+        Shape shape = new Shape(2, 3, 8, 8);
+        NDArray x0 = manager.full(shape, 0.5f);
+        NDArray delta = uniform(23, shape, -0.4f, 0.4f);
+        float eps = 0.3f;
+        float[] got = new L2Step(eps, 1f).mask(mask).project(x0.add(delta), x0).toFloatArray();
+        float[] d = delta.toFloatArray();
+        boolean[] free = freeCoordinates(shape, pixels);
+        int per = d.length / 2;
+        for (int s = 0; s < 2; s++) {
+            double norm2 = 0;
+            for (int i = s * per; i < (s + 1) * per; i++) {
+                norm2 += free[i] ? (double) d[i] * d[i] : 0;
+            }
+            double norm = Math.sqrt(norm2);
+            assertTrue(norm > eps, "test needs a perturbation outside the ball");
+            double radius2 = 0;
+            for (int i = s * per; i < (s + 1) * per; i++) {
+                double expected = free[i] ? 0.5 + d[i] * eps / norm : 0.5;
+                assertEquals(expected, got[i], 2e-6, label + " coordinate " + i);
+                radius2 += ((double) got[i] - 0.5) * ((double) got[i] - 0.5);
+            }
+            assertEquals(eps, Math.sqrt(radius2), 1e-5, label + " sample " + s);
+        }
+    }
+
+    /**
+     * The L2 random start is uniform in the ball of the free coordinates: the radius R of a
+     * uniform point in the d-ball has P(R ≤ r) = (r/eps)^d, so E[R] = eps·d/(d+1), with d the
+     * number of free coordinates of the sample (3 channels × free pixels). Drawing in the whole
+     * image's ball and masking afterwards left a hole of 1 pixel in 16 a radius near eps/4.
+     */
+    @Test
+    void l2RandomStartIsUniformInTheBallOfTheFreeCoordinates() {
+        int n = 4000;
+        Shape shape = new Shape(n, 3, 4, 4);
+        int[][] pixels = new int[n][];
+        for (int s = 0; s < n; s++) {
+            pixels[s] = s % 2 == 0 ? new int[] {5} : new int[] {0, 5, 10, 15}; // d = 3 or 12
+        }
+        float eps = 0.3f;
+        NDArray x0 = manager.full(shape, 0.5f);
+        float[] x = new L2Step(eps, 0.1f).mask(perSampleMask(shape, pixels)).randomStart(x0, new SplittableRandom(17)).toFloatArray();
+        boolean[] free = freeCoordinates(shape, pixels);
+        int per = x.length / n;
+        double[] sum = new double[2];
+        for (int s = 0; s < n; s++) {
+            double r2 = 0;
+            for (int i = s * per; i < (s + 1) * per; i++) {
+                double d = (double) x[i] - 0.5;
+                if (!free[i]) {
+                    assertEquals(Float.floatToRawIntBits(0.5f), Float.floatToRawIntBits(x[i]), "protected coordinate " + i);
+                }
+                r2 += d * d;
+            }
+            double r = Math.sqrt(r2);
+            assertTrue(r <= eps + 1e-6, "sample " + s + " outside the ball: " + r);
+            sum[s % 2] += r;
+        }
+        // standard errors: 0.0043·eps (d = 3) and 0.0016·eps (d = 12) over 2000 samples each
+        assertEquals(eps * 3.0 / 4.0, sum[0] / (n / 2), 0.015 * eps, "d = 3");
+        assertEquals(eps * 12.0 / 13.0, sum[1] / (n / 2), 0.008 * eps, "d = 12");
+    }
+
     @Test
     void badStepOptionsNameTheOption() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new LinfStep(-0.1f, 0.1f)).getMessage().contains("eps"));
