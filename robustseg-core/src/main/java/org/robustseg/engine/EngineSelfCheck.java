@@ -58,11 +58,11 @@ public final class EngineSelfCheck {
                 NDArray[] r64 = forwardBackward(c, f64);
                 String[] parts = {"forward", "input gradient", "weight gradient"};
                 for (int i = 0; i < parts.length; i++) {
-                    cases.add(new NumericsReport.Case(c.name() + " " + parts[i], Agreement.relativeError(r32[i], r64[i])));
+                    cases.add(new NumericsReport.Case(c.name() + " " + parts[i], Agreement.relativeError(r32[i], r64[i]), TOLERANCE));
                 }
             }
         }
-        return new NumericsReport("engine convolutions", List.copyOf(cases), TOLERANCE, OneDnnIsa.cap());
+        return new NumericsReport("engine convolutions", List.copyOf(cases), OneDnnIsa.cap());
     }
 
     /** x, weight, bias and the weights r of the scalar Σ r·y whose gradients are compared. */

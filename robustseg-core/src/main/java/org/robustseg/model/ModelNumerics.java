@@ -29,8 +29,19 @@ import org.robustseg.engine.OneDnnIsa;
  * stream alone and gives the same verdict every run.
  */
 final class ModelNumerics {
-    /** Largest relative error accepted for a whole network (healthy: ~1e-6 to 1e-5; broken kernels: ~1). */
-    static final double TOLERANCE = 1e-3;
+    /**
+     * Largest relative L2 error accepted for a network's logits. Healthy kernels give ~1e-6 (lite
+     * nets and ResNet-50 alike); the wrong kernels seen on Zen 5 moved a logit from −1.22 to −1.09.
+     */
+    static final double LOGITS_TOLERANCE = 1e-3;
+    /**
+     * Largest relative L2 error accepted for input and weight gradients. Looser, because gradients
+     * are not smooth in the weights: where a ReLU's input or a max-pool's runner-up lies within
+     * float32 rounding of the kink, float32 and float64 route the gradient differently. Seen on
+     * pspnet-resnet50 at initialisation: up to 5e-3 on healthy kernels (1e-6 where no kink flips).
+     * A wrong backward kernel corrupts whole gradient maps, far above this.
+     */
+    static final double GRADIENT_TOLERANCE = 5e-2;
 
     private ModelNumerics() {}
 
@@ -54,21 +65,21 @@ final class ModelNumerics {
                 NDArray y32 = same.block().forward(same.parameterStore(), new NDList(x), false).singletonOrThrow();
                 NDArray y64 = shadow.block().forward(shadow.parameterStore(), new NDList(x.toType(DataType.FLOAT64, false)), false)
                         .singletonOrThrow();
-                cases.add(new NumericsReport.Case(where + " logits", Agreement.relativeError(y32, y64)));
+                cases.add(new NumericsReport.Case(where + " logits", Agreement.relativeL2Error(y32, y64), LOGITS_TOLERANCE));
             } else {
                 List<NDArray> g32 = gradients(same, x, rng, m, null);
                 r = g32.remove(g32.size() - 1);
                 List<NDArray> g64 = gradients(shadow, x.toType(DataType.FLOAT64, false), rng, m, r.toType(DataType.FLOAT64, false));
-                cases.add(new NumericsReport.Case(where + " logits", Agreement.relativeError(g32.get(0), g64.get(0))));
-                cases.add(new NumericsReport.Case(where + " input gradient", Agreement.relativeError(g32.get(1), g64.get(1))));
-                double worstWeight = 0;
-                for (int i = 2; i < g32.size(); i++) {
-                    worstWeight = Math.max(worstWeight, Agreement.relativeError(g32.get(i), g64.get(i)));
-                }
-                cases.add(new NumericsReport.Case(where + " weight gradients", worstWeight));
+                cases.add(new NumericsReport.Case(where + " logits", Agreement.relativeL2Error(g32.get(0), g64.get(0)),
+                        LOGITS_TOLERANCE));
+                cases.add(new NumericsReport.Case(where + " input gradient", Agreement.relativeL2Error(g32.get(1), g64.get(1)),
+                        GRADIENT_TOLERANCE));
+                // all weight gradients as one vector: a tensor whose true gradient is ~0 would make its own ratio meaningless
+                double weights = Agreement.relativeL2Error(g32.subList(2, g32.size()), g64.subList(2, g64.size()));
+                cases.add(new NumericsReport.Case(where + " weight gradients", weights, GRADIENT_TOLERANCE));
             }
         }
-        return new NumericsReport(model.name(), List.copyOf(cases), TOLERANCE, OneDnnIsa.cap());
+        return new NumericsReport(model.name(), List.copyOf(cases), OneDnnIsa.cap());
     }
 
     /**

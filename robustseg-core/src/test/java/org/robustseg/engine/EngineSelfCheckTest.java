@@ -28,6 +28,12 @@ class EngineSelfCheckTest {
             assertEquals(Double.POSITIVE_INFINITY, Agreement.relativeError(m.create(new float[] {1, Float.NaN, 2}), b));
             assertEquals(Double.POSITIVE_INFINITY,
                     Agreement.relativeError(m.create(new float[] {1, Float.POSITIVE_INFINITY, 2}), b));
+            // L2: ‖(0.25, 0.5, 0)‖ / ‖(1, −4, 2)‖ = √0.3125 / √21, and over two arrays together
+            assertEquals(Math.sqrt(0.3125 / 21), Agreement.relativeL2Error(m.create(new float[] {1.25f, -3.5f, 2f}), b), 1e-9);
+            assertEquals(Math.sqrt(0.3125 / 30), Agreement.relativeL2Error(
+                    List.of(m.create(new float[] {1.25f, -3.5f, 2f}), m.create(new float[] {3f})),
+                    List.of(b, m.create(new double[] {3}))), 1e-9);
+            assertEquals(Double.POSITIVE_INFINITY, Agreement.relativeL2Error(m.create(new float[] {1, Float.NaN, 2}), b));
         }
     }
 
