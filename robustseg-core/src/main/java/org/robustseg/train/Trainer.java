@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,33 +193,35 @@ public final class Trainer {
         Map<String, Double> sums = new LinkedHashMap<>();
         progress.start(String.format("epoch %d/%d", epoch, config.epochs()), stepsPerEpoch);
         int step = 0;
-        for (Iterator<Batch> it = loader.iterator(); it.hasNext(); step++) {
-            Batch batch = it.next();
-            long globalStep = (long) (epoch - 1) * stepsPerEpoch + step;
-            float lr = learningRate(globalStep, totalSteps);
-            StringBuilder status = new StringBuilder();
-            try (NDManager sm = model.manager().newSubManager()) {
-                NDArray images = batch.images(sm);
-                NDArray labels = batch.labels(sm);
-                TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
-                TrainingRecipe.Loss loss;
-                try (GradientCollector gc = engine.newGradientCollector()) {
-                    loss = recipe.loss(model, inputs, config);
-                    gc.backward(loss.total());
+        try (BatchLoader.Batches it = loader.iterator()) { // a failing step must not leave the loader thread behind
+            for (; it.hasNext(); step++) {
+                Batch batch = it.next();
+                long globalStep = (long) (epoch - 1) * stepsPerEpoch + step;
+                float lr = learningRate(globalStep, totalSteps);
+                StringBuilder status = new StringBuilder();
+                try (NDManager sm = model.manager().newSubManager()) {
+                    NDArray images = batch.images(sm);
+                    NDArray labels = batch.labels(sm);
+                    TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
+                    TrainingRecipe.Loss loss;
+                    try (GradientCollector gc = engine.newGradientCollector()) {
+                        loss = recipe.loss(model, inputs, config);
+                        gc.backward(loss.total());
+                    }
+                    float total = loss.total().getFloat();
+                    if (!Float.isFinite(total)) {
+                        throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step
+                                + " (lower --lr?)");
+                    }
+                    optimizer.update(params, lr);
+                    for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
+                        double v = part.getValue().getFloat();
+                        sums.merge(part.getKey(), v, Double::sum);
+                        status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
+                    }
                 }
-                float total = loss.total().getFloat();
-                if (!Float.isFinite(total)) {
-                    throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step
-                            + " (lower --lr?)");
-                }
-                optimizer.update(params, lr);
-                for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
-                    double v = part.getValue().getFloat();
-                    sums.merge(part.getKey(), v, Double::sum);
-                    status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
-                }
+                progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
             }
-            progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
         }
         progress.finish();
         Map<String, Double> means = new LinkedHashMap<>();
