@@ -43,6 +43,9 @@ import org.robustseg.provenance.Provenance;
  * run resumed from the checkpoint of epoch k continues exactly as the uninterrupted run did.
  */
 public final class Trainer {
+    /** Checkpoint metadata key of {@link Optimizer#stateFormat()}. */
+    static final String OPTIMIZER_FORMAT = "optimizer_state_format";
+
     private final TrainConfig config;
     private final TrainingRecipe recipe;
     private final SegDataset train;
@@ -135,8 +138,11 @@ public final class Trainer {
                 Checkpoint ckpt = Checkpoint.open(latest.get());
                 requireSameConfig(ckpt, latest.get());
                 ckpt.loadParametersInto(model);
-                ckpt.optimizerState(model.manager()).ifPresent(optimizer::loadState);
                 startEpoch = ckpt.epoch();
+                // a velocity or moment stored in another convention must be converted or refused, never misread
+                String format = ckpt.meta().path(OPTIMIZER_FORMAT).asText(Optimizer.UNRECORDED_FORMAT);
+                float lastLr = learningRate((long) startEpoch * stepsPerEpoch - 1, totalSteps);
+                ckpt.optimizerState(model.manager()).ifPresent(s -> optimizer.loadState(s, format, lastLr));
                 trainingSeconds = ckpt.meta().path("training_seconds").asDouble();
                 for (JsonNode e : ckpt.meta().path("history")) {
                     history.add(Json.MAPPER.convertValue(e, EpochSummary.class));
@@ -176,7 +182,9 @@ public final class Trainer {
                 EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, valExtra, seconds);
                 history.add(summary);
                 last = Checkpoint.epochFile(runDir, epoch);
-                Checkpoint.save(last, model, checkpointMeta(epoch, trainingSeconds, history), optimizer.state());
+                ObjectNode meta = checkpointMeta(epoch, trainingSeconds, history);
+                meta.put(OPTIMIZER_FORMAT, optimizer.stateFormat());
+                Checkpoint.save(last, model, meta, optimizer.state());
                 epochListener.accept(summary);
             }
             return last;
