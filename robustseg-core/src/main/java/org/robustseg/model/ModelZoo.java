@@ -1,9 +1,9 @@
 package org.robustseg.model;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,16 +37,20 @@ public final class ModelZoo {
         return a;
     }
 
-    /** Builds and initialises a model; the seed fixes every initial weight. */
+    /**
+     * Builds and initialises a model; the seed (all 64 bits) fixes every initial weight and the
+     * dropout streams, independently of the engine's random state, which is left untouched.
+     */
     public static SegmentationModel create(ModelSpec spec, long seed) {
         Architecture arch = architecture(spec.name());
         Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
         Model model = Model.newInstance(spec.name(), "PyTorch");
         model.setBlock(block);
-        synchronized (ModelZoo.class) {
-            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
-        }
+        // weights from a generator of their own, seeded with all 64 bits: creating a model neither
+        // reseeds nor advances the engine's global stream, and what ran before cannot change it
+        block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
+        SeededDropout.reseed(block, seed);
         SegmentationModel built = new SegmentationModel(spec, model);
         if (spec.dualBatchNorm() && !DualBatchNorm.isDual(built)) {
             built.close();

@@ -29,6 +29,7 @@ import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.metric.Evaluator;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
+import org.robustseg.model.SeededDropout;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -38,13 +39,18 @@ import org.robustseg.provenance.Provenance;
  * The training loop: epochs of shuffled batches, one gradient collector per step, a poly
  * learning-rate schedule, an atomic checkpoint after every epoch, and exact resumption.
  *
- * <p>Every source of randomness is derived from (seed, epoch): the visiting order, each
- * sample's augmentation, and the engine seed (dropout) set at the start of each epoch. So a
- * run resumed from the checkpoint of epoch k continues exactly as the uninterrupted run did.
+ * <p>Every source of randomness is derived explicitly from the run's seed: the visiting order and
+ * each sample's augmentation from (seed, epoch), the dropout streams from (seed, epoch), an
+ * adversarial recipe's random start from (seed, step). So a run resumed from the checkpoint of
+ * epoch k continues exactly as the uninterrupted run did, and the engine's global generator is
+ * never reseeded behind the caller's back.
  */
 public final class Trainer {
     /** Checkpoint metadata key of {@link Optimizer#stateFormat()}. */
     static final String OPTIMIZER_FORMAT = "optimizer_state_format";
+    /** Purposes of {@link #derivedSeed}: the epoch's dropout streams, a step's recipe preparation. */
+    private static final long DROPOUT_STREAM = 1;
+    private static final long STEP_STREAM = 2;
 
     private final TrainConfig config;
     private final TrainingRecipe recipe;
@@ -194,7 +200,8 @@ public final class Trainer {
     private Map<String, Double> trainEpoch(SegmentationModel model, Optimizer optimizer, List<Parameter> params,
                                            int epoch, int stepsPerEpoch, long totalSteps) {
         Engine engine = model.djlModel().getNDManager().getEngine();
-        engine.setRandomSeed((int) (config.seed() * 1009 + epoch));
+        // explicit seeds for everything random; the engine's global generator is neither read nor reseeded
+        SeededDropout.reseed(model.block(), derivedSeed(config.seed(), DROPOUT_STREAM, epoch));
         int[] order = shuffledOrder(train.size(), config.seed(), epoch);
         BatchLoader loader = new BatchLoader(train, order, config.batchSize(), true,
                 config.seed() * 31 + epoch, config.augmentation()::apply);
@@ -210,7 +217,8 @@ public final class Trainer {
                 try (NDManager sm = model.manager().newSubManager()) {
                     NDArray images = batch.images(sm);
                     NDArray labels = batch.labels(sm);
-                    TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
+                    TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm,
+                        derivedSeed(config.seed(), STEP_STREAM, globalStep));
                     TrainingRecipe.Loss loss;
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         loss = recipe.loss(model, inputs, config);
@@ -242,6 +250,17 @@ public final class Trainer {
     /** Poly schedule: lr · (1 − step/total)^power. */
     private float learningRate(long step, long totalSteps) {
         return (float) (config.learningRate() * Math.pow(1.0 - (double) step / totalSteps, config.polyPower()));
+    }
+
+    /**
+     * A seed for the {@code index}-th draw of one purpose ({@code stream}) of a run: a SplitMix64
+     * mix of all three, so that neighbouring seeds, epochs or steps give unrelated streams.
+     */
+    static long derivedSeed(long seed, long stream, long index) {
+        long z = seed + 0x9E3779B97F4A7C15L * (stream + 1) + 0xD1B54A32D192ED03L * index;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     static int[] shuffledOrder(int n, long seed, int epoch) {
