@@ -106,7 +106,7 @@ final class BenchOperations implements AutoCloseable {
             try (NDManager s = own.newSubManager()) {
                 xs.tempAttach(s);
                 ys.tempAttach(s);
-                TrainingRecipe.Inputs in = recipe.prepare(m, xs, ys, s);
+                TrainingRecipe.Inputs in = recipe.prepare(m, xs, ys, s, 0L);
                 try (GradientCollector gc = engine.newGradientCollector()) {
                     gc.backward(recipe.loss(m, in, config).total());
                 }

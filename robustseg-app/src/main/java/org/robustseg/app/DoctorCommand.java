@@ -77,7 +77,7 @@ final class DoctorCommand implements Callable<Integer> {
             c.put("passed", r.passed());
             c.put("summary", r.summary());
             c.put("worst_relative_error", r.worst().relativeError());
-            c.put("tolerance", r.tolerance());
+            c.put("tolerance", r.worst().tolerance());
         }
         NumericsReport failed = reports.stream().filter(r -> !r.passed()).findFirst().orElse(null);
         out.put("result", failed == null ? "ok" : "failed");

@@ -3,7 +3,6 @@ package org.robustseg.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.SegDataset;
@@ -41,13 +40,14 @@ final class LoaderTiming {
     /** Milliseconds between consecutive batches when the consumer takes them as fast as possible. */
     private static double[] epoch(BatchLoader loader, int batches) {
         double[] t = new double[batches];
-        Iterator<Batch> it = loader.iterator();
-        long last = System.nanoTime();
-        for (int b = 0; b < batches; b++) {
-            it.next();
-            long now = System.nanoTime();
-            t[b] = (now - last) / 1e6;
-            last = now;
+        try (BatchLoader.Batches it = loader.iterator()) {
+            long last = System.nanoTime();
+            for (int b = 0; b < batches; b++) {
+                it.next();
+                long now = System.nanoTime();
+                t[b] = (now - last) / 1e6;
+                last = now;
+            }
         }
         return t;
     }

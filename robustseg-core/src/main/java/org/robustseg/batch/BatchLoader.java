@@ -7,6 +7,7 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.SegSample;
@@ -15,7 +16,9 @@ import org.robustseg.data.SegSample;
  * Iterates over batches of a data set in a given order, loading and augmenting on a
  * background thread a few batches ahead, so that the training thread only computes.
  * Every sample gets its own {@link Random} derived from (seed, position), so the batches are
- * the same whatever the timing of the threads.
+ * the same whatever the timing of the threads. A consumer that stops early closes its
+ * {@link Batches} iterator, which stops and joins the thread; a failure of any kind while loading
+ * (an Error as well as an exception) is rethrown to the consumer by {@link Batches#next()}.
  */
 public final class BatchLoader implements Iterable<Batch> {
     /** Batches the loader thread prepares ahead of the training thread. */
@@ -78,59 +81,130 @@ public final class BatchLoader implements Iterable<Batch> {
         return Batch.of(samples);
     }
 
+    /**
+     * Starts a producer thread for one pass over the order. Close the returned iterator when
+     * stopping before its end (a for-each loop cannot): closing stops and joins the producer.
+     * It also ends by itself once the last batch is handed over.
+     */
     @Override
-    public Iterator<Batch> iterator() {
-        int total = batches();
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
-        Thread producer = new Thread(() -> {
+    public Batches iterator() {
+        return new Batches(batches());
+    }
+
+    /** What the producer hands over instead of a batch when loading failed: any Throwable. */
+    private record Failure(Throwable cause) {}
+
+    /** One pass over the batches, fed by its own producer thread. */
+    public final class Batches implements Iterator<Batch>, AutoCloseable {
+        private final int total;
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
+        private final Thread producer;
+        private int next;
+        private boolean failed;
+        private boolean closed;
+
+        private Batches(int total) {
+            this.total = total;
+            this.producer = new Thread(this::produce, "robustseg-batch-loader");
+            producer.setDaemon(true);
+            producer.start();
+        }
+
+        private void produce() {
             try {
                 for (int b = 0; b < total; b++) {
                     Object item;
                     try {
                         item = assemble(b);
-                    } catch (RuntimeException e) {
-                        item = e;
+                    } catch (Throwable t) { // an Error too: the consumer must hear of it, not wait forever
+                        item = new Failure(t);
                     }
                     queue.put(item);
-                    if (item instanceof RuntimeException) {
+                    if (item instanceof Failure) {
                         return;
                     }
                 }
             } catch (InterruptedException e) {
+                // closed by the consumer
                 Thread.currentThread().interrupt();
             }
-        }, "robustseg-batch-loader");
-        producer.setDaemon(true);
-        producer.start();
-        return new Iterator<>() {
-            private int next;
+        }
 
-            @Override
-            public boolean hasNext() {
-                if (next >= total) {
-                    producer.interrupt();
-                    return false;
-                }
-                return true;
+        @Override
+        public boolean hasNext() {
+            if (next >= total || failed || closed) {
+                close();
+                return false;
             }
+            return true;
+        }
 
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Object item = take();
+            next++;
+            if (item instanceof Failure f) {
+                failed = true;
+                close();
+                if (f.cause() instanceof RuntimeException e) {
+                    throw e;
                 }
-                try {
-                    Object item = queue.take();
-                    next++;
-                    if (item instanceof RuntimeException e) {
-                        throw e;
+                if (f.cause() instanceof Error e) {
+                    throw e;
+                }
+                throw new IllegalStateException("loading batch " + (next - 1) + " failed: " + f.cause(), f.cause());
+            }
+            return (Batch) item;
+        }
+
+        /**
+         * The next item; polls rather than blocks, so that a producer that died without handing
+         * anything over (it cannot, short of a bug here) is an error and not a hang.
+         */
+        private Object take() {
+            try {
+                while (true) {
+                    Object item = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (item != null) {
+                        return item;
                     }
-                    return (Batch) item;
+                    if (!producer.isAlive() && queue.isEmpty()) {
+                        throw new IllegalStateException("the batch loader thread ended before batch " + next);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("interrupted while loading batches", e);
+            }
+        }
+
+        /** Stops the producer (it may be blocked on a full queue) and waits for it to end. Idempotent. */
+        @Override
+        public void close() {
+            closed = true;
+            producer.interrupt();
+            // a pending interrupt of this thread would make join() return at once, again and again
+            boolean interrupted = Thread.interrupted();
+            while (producer.isAlive()) {
+                try {
+                    producer.join();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while loading batches", e);
+                    interrupted = true; // still join: the point of close is that no producer outlives it
                 }
             }
-        };
+            queue.clear();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Tests: the producer thread. */
+        Thread producer() {
+            return producer;
+        }
     }
 }

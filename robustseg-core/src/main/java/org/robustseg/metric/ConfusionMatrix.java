@@ -23,7 +23,11 @@ public final class ConfusionMatrix {
         return numClasses;
     }
 
-    /** Adds one image's (or a batch's) pixels; labels outside 0..C-1 other than 255 are an error. */
+    /**
+     * Adds one image's (or a batch's) pixels; labels outside 0..C-1 other than 255 are an error,
+     * and so is a prediction outside 0..C-1 at a counted pixel (it would otherwise be counted in
+     * the next true class's row, or past the end of the table).
+     */
     public void add(int[] predicted, int[] labels) {
         if (predicted.length != labels.length) {
             throw new IllegalArgumentException("prediction has " + predicted.length + " pixels, labels " + labels.length);
@@ -36,7 +40,11 @@ public final class ConfusionMatrix {
             if (t < 0 || t >= numClasses) {
                 throw new IllegalArgumentException("label " + t + " outside 0.." + (numClasses - 1) + " and not 255");
             }
-            counts[t * numClasses + predicted[i]]++;
+            int p = predicted[i];
+            if (p < 0 || p >= numClasses) {
+                throw new IllegalArgumentException("predicted class " + p + " at pixel " + i + " outside 0.." + (numClasses - 1));
+            }
+            counts[t * numClasses + p]++;
         }
     }
 
@@ -47,7 +55,12 @@ public final class ConfusionMatrix {
         add(pred, lab);
     }
 
+    /** Adds another matrix's counts; both must have the same number of classes. */
     public void merge(ConfusionMatrix other) {
+        if (other.numClasses != numClasses) {
+            throw new IllegalArgumentException("cannot merge a confusion matrix of " + other.numClasses
+                    + " classes into one of " + numClasses);
+        }
         for (int i = 0; i < counts.length; i++) {
             counts[i] += other.counts[i];
         }

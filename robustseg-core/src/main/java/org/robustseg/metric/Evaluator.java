@@ -38,16 +38,20 @@ public final class Evaluator {
         ConfusionMatrix cm = new ConfusionMatrix(model.numClasses());
         BatchLoader loader = BatchLoader.sequential(data, batchSize);
         progress.start("evaluate " + data.name(), data.size());
-        for (Batch batch : loader) {
-            try (NDManager step = model.manager().newSubManager()) {
-                NDArray images = batch.images(step);
-                NDArray labels = batch.labels(step);
-                if (perturbation != null) {
-                    images = perturbation.apply(model, images, labels, step);
+        // closed explicitly: a failing batch must not leave the loader thread running
+        try (BatchLoader.Batches batches = loader.iterator()) {
+            while (batches.hasNext()) {
+                Batch batch = batches.next();
+                try (NDManager step = model.manager().newSubManager()) {
+                    NDArray images = batch.images(step);
+                    NDArray labels = batch.labels(step);
+                    if (perturbation != null) {
+                        images = perturbation.apply(model, images, labels, step);
+                    }
+                    cm.add(model.logits(images), labels);
                 }
-                cm.add(model.logits(images), labels);
+                progress.advance(batch.size(), String.format("mIoU %.3f", cm.meanIou()));
             }
-            progress.advance(batch.size(), String.format("mIoU %.3f", cm.meanIou()));
         }
         progress.finish();
         return cm;

@@ -5,7 +5,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.Dropout;
 
 /** Small building blocks shared by backbones and heads. Padding keeps "same" size for odd kernels. */
 final class Layers {
@@ -43,7 +42,8 @@ final class Layers {
         return Conv2d.builder().setFilters(numClasses).setKernelShape(new Shape(1, 1)).optBias(true).build();
     }
 
+    /** Dropout with masks from its own seeded stream (not the engine's global generator). */
     static Block dropout(float rate) {
-        return Dropout.builder().optRate(rate).build();
+        return new SeededDropout(rate);
     }
 }

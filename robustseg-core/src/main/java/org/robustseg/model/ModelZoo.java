@@ -1,14 +1,15 @@
 package org.robustseg.model;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.ConstantInitializer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** The registry of architectures by name. */
 public final class ModelZoo {
@@ -43,25 +44,29 @@ public final class ModelZoo {
      * checks). It draws nothing from the engine's random generator.
      */
     static SegmentationModel build(ModelSpec spec) {
-        Architecture arch = architecture(spec.name());
-        Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
-        Model model = Model.newInstance(spec.name(), "PyTorch");
-        model.setBlock(block);
-        block.setInitializer(new ConstantInitializer(0f), p -> true);
-        block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
-        return new SegmentationModel(spec, model);
+        return assemble(spec, block -> block.setInitializer(new ConstantInitializer(0f), p -> true));
     }
 
-    /** Builds and initialises a model; the seed fixes every initial weight. */
+    /**
+     * Builds and initialises a model; the seed (all 64 bits) fixes every initial weight and the
+     * dropout streams, independently of the engine's random state, which is left untouched.
+     */
     public static SegmentationModel create(ModelSpec spec, long seed) {
+        // weights from a generator of their own, seeded with all 64 bits: creating a model neither
+        // reseeds nor advances the engine's global stream, and what ran before cannot change it
+        SegmentationModel built = assemble(spec, block -> block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT));
+        SeededDropout.reseed(built.block(), seed);
+        return built;
+    }
+
+    /** The architecture's block for {@code spec}, initialised after {@code initializers} set its initialisers. */
+    private static SegmentationModel assemble(ModelSpec spec, Consumer<Block> initializers) {
         Architecture arch = architecture(spec.name());
         Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
         Model model = Model.newInstance(spec.name(), "PyTorch");
         model.setBlock(block);
-        synchronized (ModelZoo.class) {
-            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
-        }
+        initializers.accept(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());
         SegmentationModel built = new SegmentationModel(spec, model);
         if (spec.dualBatchNorm() && !DualBatchNorm.isDual(built)) {
             built.close();

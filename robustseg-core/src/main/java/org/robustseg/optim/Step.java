@@ -44,6 +44,11 @@ public abstract class Step {
     /** The same step restricted to {@code mask} (null: all pixels may change). */
     public abstract Step mask(Mask mask);
 
+    /** This step's geometry, but random starts at x0 + sigma·N(0,1) per free coordinate (TRADES' start). */
+    public Step withGaussianStart(float sigma) {
+        return new GaussianStart(this, sigma);
+    }
+
     /**
      * The unit ascent direction for a gradient that is already zero outside the mask: sign for L∞,
      * per-sample normalised for L2.

@@ -8,6 +8,9 @@ import java.util.List;
 
 /** Adam (Kingma &amp; Ba) with bias correction and coupled weight decay, via PyTorch's fused kernel. */
 public final class Adam implements Optimizer {
+    /** First and second moments, then the step count. */
+    public static final String FORMAT = "adam/1";
+
     private final float beta1;
     private final float beta2;
     private final float epsilon;
@@ -45,6 +48,17 @@ public final class Adam implements Optimizer {
             list.add(m.create(new long[] {steps}));
         }
         return list;
+    }
+
+    @Override
+    public String stateFormat() {
+        return FORMAT;
+    }
+
+    /** Adam's state has kept one meaning since before formats were recorded. */
+    @Override
+    public void loadState(NDList saved, String format, float lastLearningRate) {
+        Optimizer.super.loadState(saved, Optimizer.UNRECORDED_FORMAT.equals(format) ? FORMAT : format, lastLearningRate);
     }
 
     @Override

@@ -24,8 +24,8 @@ public final class AdvPropRecipe extends AdversarialRecipe {
     }
 
     @Override
-    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
-        NDArray adv = DualBatchNorm.throughAuxiliary(model, () -> craft(model, images, labels, manager));
+    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
+        NDArray adv = DualBatchNorm.throughAuxiliary(model, () -> craft(model, images, labels, manager, seed));
         return new Inputs(images, labels, adv);
     }
 

@@ -2,8 +2,6 @@ package org.robustseg.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.robustseg.attack.Attacks;
@@ -18,6 +16,16 @@ import org.robustseg.optim.Objectives;
  * What every adversarial recipe shares: its options and the inner maximisation, which is an
  * {@link Attacks} preset run by the optim package's {@link InputOptimizer} — no loop of its own.
  * Subclasses say which images to craft and which loss to train on.
+ *
+ * <p>The inner maximisation raises pixel CE of the <em>main</em> head only, while the outer loss
+ * adds aux weight × CE of the auxiliary head (when the architecture has one). Deliberately: the
+ * auxiliary head is a training-time regulariser (deep supervision) that the deployed model
+ * drops, so the threat the inner max approximates — an attacker of the model as evaluated — sees
+ * the main head alone, and evaluation attacks do the same; the outer loss then trains the
+ * auxiliary head on those worst cases of the deployed model. (Attacking main + aux would also
+ * need the auxiliary logits in the optim package's objective context, which carries the main
+ * logits only.) RecipesTest pins this down: the crafted examples do not depend on the aux weight
+ * or the auxiliary head.
  */
 abstract class AdversarialRecipe implements TrainingRecipe {
     /**
@@ -60,29 +68,30 @@ abstract class AdversarialRecipe implements TrainingRecipe {
     }
 
     /** Adversarial versions of {@code images} under pixel CE (the common inner objective). */
-    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
-        return craft(model, images, labels, Objectives.crossEntropy(), manager);
+    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
+        return craft(model, images, labels, Objectives.crossEntropy(), manager, seed);
     }
 
     /**
      * Runs the inner maximisation of {@code objective} and returns its last iterate (as Madry et
      * al. and Wong et al. train on; per-image "best" iterates mean little when batch statistics
-     * couple the images). The random start's seed is drawn from the engine's generator, which the
-     * {@link Trainer} seeds per (seed, epoch), so runs are deterministic and resume exactly.
+     * couple the images). The random start comes from {@code seed}, which the {@link Trainer}
+     * derives from (run seed, step), so runs are deterministic and resume exactly without the
+     * engine's global generator.
      */
-    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager) {
-        InputOptimizer inner = attack().loss(innerObjectiveHook.apply(objective)).optimizer()
+    NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager,
+                  long seed) {
+        InputOptimizer inner = configure(attack().loss(innerObjectiveHook.apply(objective)).optimizer()
                 .forwardMode(ATTACK_BN)
                 .keepBest(false)
                 .evaluateLast(false)
-                .seed(stepSeed(manager));
+                .seed(seed));
         return inner.run(model, images, labels).xBest();
     }
 
-    private static long stepSeed(NDManager manager) {
-        try (NDArray r = manager.randomInteger(0, Long.MAX_VALUE, new Shape(1), DataType.INT64)) {
-            return r.getLong();
-        }
+    /** Adjusts the inner loop before it runs (TRADES: BatchNorm mode and start); by default unchanged. */
+    InputOptimizer configure(InputOptimizer inner) {
+        return inner;
     }
 
     /** Tests: wraps the inner objective (e.g. to count input-gradient computations). */

@@ -20,6 +20,29 @@ public interface Optimizer {
     /** Restores a state written by {@link #state()} of an optimiser of the same kind and model. */
     void loadState(NDList state);
 
+    /**
+     * What the tensors of {@link #state()} mean (kind and convention, with a version): stored in
+     * checkpoints, so that a resumed run never reads state of another convention as its own.
+     */
+    String stateFormat();
+
+    /** The format recorded for checkpoints written before formats were recorded. */
+    String UNRECORDED_FORMAT = "";
+
+    /**
+     * Restores a state stored with {@code format}, converting it where the optimiser knows how;
+     * otherwise a different format is an error.
+     *
+     * @param lastLearningRate the learning rate of the last step taken before the state was stored
+     */
+    default void loadState(NDList state, String format, float lastLearningRate) {
+        if (!stateFormat().equals(format)) {
+            throw new IllegalArgumentException("the checkpoint's optimiser state has format '" + format
+                    + "', this optimiser reads '" + stateFormat() + "'");
+        }
+        loadState(state);
+    }
+
     /** Builds the optimiser named on the command line. */
     static Optimizer named(String name, float momentum, float weightDecay) {
         return switch (name.toLowerCase(Locale.ROOT)) {

@@ -19,8 +19,8 @@ public class PgdAtRecipe extends AdversarialRecipe {
     }
 
     @Override
-    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
-        return new Inputs(images, labels, craft(model, images, labels, manager));
+    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
+        return new Inputs(images, labels, craft(model, images, labels, manager, seed));
     }
 
     @Override

@@ -28,7 +28,8 @@ import org.robustseg.attack.Norm;
  * @param attackSteps gradient steps of the inner maximisation
  * @param stepSize size of one step
  * @param randomStart whether the inner maximisation starts uniformly in the ball
- * @param attackBn BatchNorm statistics used while crafting (always "training", see {@link AdversarialRecipe})
+ * @param attackBn BatchNorm statistics used while crafting: "training" (see {@link AdversarialRecipe}),
+ *     except TRADES, which crafts in "eval" as its authors do (see {@link TradesRecipe})
  * @param beta TRADES' weight of the KL term (trades only)
  * @param advShare fraction of each batch replaced by adversarial images (sat only)
  */
@@ -90,8 +91,11 @@ public record RecipeConfig(
             if (randomStart == null) {
                 throw new IllegalArgumentException("random_start missing for --recipe " + name);
             }
-            if (!"training".equals(attackBn)) {
-                throw new IllegalArgumentException("attack_bn must be 'training' (the BatchNorm mode adversarial recipes craft in), got " + attackBn);
+            // trades: "eval" is the authors' crafting; "training" the variant earlier runs used, kept so they resume
+            boolean allowed = "training".equals(attackBn) || (name.equals(TRADES) && "eval".equals(attackBn));
+            if (!allowed) {
+                throw new IllegalArgumentException("attack_bn must be 'training'" + (name.equals(TRADES) ? " or 'eval'" : "")
+                        + " (the BatchNorm mode " + name + " crafts in), got " + attackBn);
             }
         } else if (norm != null || eps != null || attackSteps != null || stepSize != null || randomStart != null || attackBn != null) {
             throw new IllegalArgumentException("--recipe standard has no attack options (--norm, --eps, --attack-steps, --step-size)");
@@ -138,7 +142,7 @@ public record RecipeConfig(
         float e = eps != null ? eps : nm == Norm.LINF ? d.linfEps() : d.l2Eps();
         int steps = attackSteps != null ? attackSteps : d.steps();
         float step = stepSize != null ? stepSize : d.stepFactor() * e / Math.max(1, steps);
-        return new RecipeConfig(n, nm.toString(), e, steps, step, d.randomStart(), "training",
+        return new RecipeConfig(n, nm.toString(), e, steps, step, d.randomStart(), n.equals(TRADES) ? "eval" : "training",
                 n.equals(TRADES) && beta == null ? Float.valueOf(6f) : beta,
                 n.equals(SAT) && advShare == null ? Float.valueOf(0.5f) : advShare);
     }

@@ -27,14 +27,14 @@ public final class SatRecipe extends AdversarialRecipe {
     }
 
     @Override
-    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
+    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
         int n = (int) images.getShape().get(0);
         int k = adversarialCount(n);
         if (k == 0) {
             return new Inputs(images, labels, null);
         }
         String tail = (n - k) + ":";
-        return new Inputs(images, labels, craft(model, images.get(tail), labels.get(tail), manager));
+        return new Inputs(images, labels, craft(model, images.get(tail), labels.get(tail), manager, seed));
     }
 
     @Override

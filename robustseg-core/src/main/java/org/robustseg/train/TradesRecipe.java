@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.ForwardMode;
+import org.robustseg.optim.InputOptimizer;
 import org.robustseg.optim.Objectives;
 import org.robustseg.optim.PixelAccuracy;
 
@@ -13,17 +15,40 @@ import org.robustseg.optim.PixelAccuracy;
  * TRADES (Zhang et al. 2019), pixel-wise: clean CE + β·KL(p_clean ‖ p_adv), the KL summed over
  * classes and averaged over valid pixels, with gradients through both distributions as in the
  * authors' code. The inner max raises the same KL against the clean prediction (fixed while
- * crafting), from a uniform random start because the KL's gradient vanishes at the clean image.
+ * crafting), crafted as the authors' code (yaodongyu/TRADES) does it: BatchNorm in eval mode for
+ * both the clean reference and the attacked forwards, and a start at x + 0.001·N(0,1)
+ * ({@link #START_SIGMA}, {@link org.robustseg.optim.Step#withGaussianStart}) rather than a uniform draw from the ball (the KL's gradient vanishes at
+ * x itself). Eval mode also keeps crafting from touching the running statistics. Runs recorded
+ * with attack_bn "training" keep the variant they were trained with: training-mode BatchNorm
+ * and PGD's uniform start (when random_start), so that they resume exactly.
  */
 public final class TradesRecipe extends AdversarialRecipe {
+    /** The standard deviation of the inner maximisation's Gaussian start, as in the authors' code. */
+    static final float START_SIGMA = 0.001f;
+
     public TradesRecipe(RecipeConfig options) {
         super(options, RecipeConfig.TRADES);
     }
 
     @Override
-    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
-        NDArray reference = ATTACK_BN.logits(model, images);
-        return new Inputs(images, labels, craft(model, images, labels, Objectives.klDivergenceFrom(reference), manager));
+    public Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
+        NDArray reference = craftMode().logits(model, images);
+        return new Inputs(images, labels, craft(model, images, labels, Objectives.klDivergenceFrom(reference), manager, seed));
+    }
+
+    /** The BatchNorm mode of crafting: the recorded attack_bn ("eval" for new runs). */
+    ForwardMode craftMode() {
+        return "eval".equals(options().attackBn()) ? ForwardMode.EVAL : ATTACK_BN;
+    }
+
+    @Override
+    InputOptimizer configure(InputOptimizer inner) {
+        if (craftMode() != ForwardMode.EVAL) {
+            return inner; // the earlier variant, for runs recorded with it
+        }
+        return inner.forwardMode(ForwardMode.EVAL)
+                .step(inner.step().withGaussianStart(START_SIGMA))
+                .randomStart(true);
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.metric.Evaluator;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
+import org.robustseg.model.SeededDropout;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -39,11 +39,19 @@ import org.robustseg.provenance.Provenance;
  * The training loop: epochs of shuffled batches, one gradient collector per step, a poly
  * learning-rate schedule, an atomic checkpoint after every epoch, and exact resumption.
  *
- * <p>Every source of randomness is derived from (seed, epoch): the visiting order, each
- * sample's augmentation, and the engine seed (dropout) set at the start of each epoch. So a
- * run resumed from the checkpoint of epoch k continues exactly as the uninterrupted run did.
+ * <p>Every source of randomness is derived explicitly from the run's seed: the visiting order and
+ * each sample's augmentation from (seed, epoch), the dropout streams from (seed, epoch), an
+ * adversarial recipe's random start from (seed, step). So a run resumed from the checkpoint of
+ * epoch k continues exactly as the uninterrupted run did, and the engine's global generator is
+ * never reseeded behind the caller's back.
  */
 public final class Trainer {
+    /** Checkpoint metadata key of {@link Optimizer#stateFormat()}. */
+    static final String OPTIMIZER_FORMAT = "optimizer_state_format";
+    /** Purposes of {@link #derivedSeed}: the epoch's dropout streams, a step's recipe preparation. */
+    private static final long DROPOUT_STREAM = 1;
+    private static final long STEP_STREAM = 2;
+
     private final TrainConfig config;
     private final TrainingRecipe recipe;
     private final SegDataset train;
@@ -136,8 +144,11 @@ public final class Trainer {
                 Checkpoint ckpt = Checkpoint.open(latest.get());
                 requireSameConfig(ckpt, latest.get());
                 ckpt.loadParametersInto(model);
-                ckpt.optimizerState(model.manager()).ifPresent(optimizer::loadState);
                 startEpoch = ckpt.epoch();
+                // a velocity or moment stored in another convention must be converted or refused, never misread
+                String format = ckpt.meta().path(OPTIMIZER_FORMAT).asText(Optimizer.UNRECORDED_FORMAT);
+                float lastLr = learningRate((long) startEpoch * stepsPerEpoch - 1, totalSteps);
+                ckpt.optimizerState(model.manager()).ifPresent(s -> optimizer.loadState(s, format, lastLr));
                 trainingSeconds = ckpt.meta().path("training_seconds").asDouble();
                 for (JsonNode e : ckpt.meta().path("history")) {
                     history.add(Json.MAPPER.convertValue(e, EpochSummary.class));
@@ -177,7 +188,9 @@ public final class Trainer {
                 EpochSummary summary = new EpochSummary(epoch, losses, lr, valMiou, valExtra, seconds);
                 history.add(summary);
                 last = Checkpoint.epochFile(runDir, epoch);
-                Checkpoint.save(last, model, checkpointMeta(epoch, trainingSeconds, history), optimizer.state());
+                ObjectNode meta = checkpointMeta(epoch, trainingSeconds, history);
+                meta.put(OPTIMIZER_FORMAT, optimizer.stateFormat());
+                Checkpoint.save(last, model, meta, optimizer.state());
                 epochListener.accept(summary);
             }
             return last;
@@ -187,41 +200,45 @@ public final class Trainer {
     private Map<String, Double> trainEpoch(SegmentationModel model, Optimizer optimizer, List<Parameter> params,
                                            int epoch, int stepsPerEpoch, long totalSteps) {
         Engine engine = model.djlModel().getNDManager().getEngine();
-        engine.setRandomSeed((int) (config.seed() * 1009 + epoch));
+        // explicit seeds for everything random; the engine's global generator is neither read nor reseeded
+        SeededDropout.reseed(model.block(), derivedSeed(config.seed(), DROPOUT_STREAM, epoch));
         int[] order = shuffledOrder(train.size(), config.seed(), epoch);
         BatchLoader loader = new BatchLoader(train, order, config.batchSize(), true,
                 config.seed() * 31 + epoch, config.augmentation()::apply);
         Map<String, Double> sums = new LinkedHashMap<>();
         progress.start(String.format("epoch %d/%d", epoch, config.epochs()), stepsPerEpoch);
         int step = 0;
-        for (Iterator<Batch> it = loader.iterator(); it.hasNext(); step++) {
-            Batch batch = it.next();
-            long globalStep = (long) (epoch - 1) * stepsPerEpoch + step;
-            float lr = learningRate(globalStep, totalSteps);
-            StringBuilder status = new StringBuilder();
-            try (NDManager sm = model.manager().newSubManager()) {
-                NDArray images = batch.images(sm);
-                NDArray labels = batch.labels(sm);
-                TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm);
-                TrainingRecipe.Loss loss;
-                try (GradientCollector gc = engine.newGradientCollector()) {
-                    loss = recipe.loss(model, inputs, config);
-                    gc.backward(loss.total());
+        try (BatchLoader.Batches it = loader.iterator()) { // a failing step must not leave the loader thread behind
+            for (; it.hasNext(); step++) {
+                Batch batch = it.next();
+                long globalStep = (long) (epoch - 1) * stepsPerEpoch + step;
+                float lr = learningRate(globalStep, totalSteps);
+                StringBuilder status = new StringBuilder();
+                try (NDManager sm = model.manager().newSubManager()) {
+                    NDArray images = batch.images(sm);
+                    NDArray labels = batch.labels(sm);
+                    TrainingRecipe.Inputs inputs = recipe.prepare(model, images, labels, sm,
+                        derivedSeed(config.seed(), STEP_STREAM, globalStep));
+                    TrainingRecipe.Loss loss;
+                    try (GradientCollector gc = engine.newGradientCollector()) {
+                        loss = recipe.loss(model, inputs, config);
+                        gc.backward(loss.total());
+                    }
+                    model.verifyPendingNumerics(); // backward kernels of shapes first met in this step
+                    float total = loss.total().getFloat();
+                    if (!Float.isFinite(total)) {
+                        throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step
+                                + " (lower --lr?)");
+                    }
+                    optimizer.update(params, lr);
+                    for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
+                        double v = part.getValue().getFloat();
+                        sums.merge(part.getKey(), v, Double::sum);
+                        status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
+                    }
                 }
-                model.verifyPendingNumerics(); // backward kernels of shapes first met in this step
-                float total = loss.total().getFloat();
-                if (!Float.isFinite(total)) {
-                    throw new IllegalStateException("training loss became " + total + " at epoch " + epoch + " step " + step
-                            + " (lower --lr?)");
-                }
-                optimizer.update(params, lr);
-                for (Map.Entry<String, NDArray> part : loss.parts().entrySet()) {
-                    double v = part.getValue().getFloat();
-                    sums.merge(part.getKey(), v, Double::sum);
-                    status.append(String.format("%s %.3f ", part.getKey(), sums.get(part.getKey()) / (step + 1)));
-                }
+                progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
             }
-            progress.advance(1, status.append(String.format("lr %.4f", lr)).toString());
         }
         progress.finish();
         Map<String, Double> means = new LinkedHashMap<>();
@@ -234,6 +251,17 @@ public final class Trainer {
     /** Poly schedule: lr · (1 − step/total)^power. */
     private float learningRate(long step, long totalSteps) {
         return (float) (config.learningRate() * Math.pow(1.0 - (double) step / totalSteps, config.polyPower()));
+    }
+
+    /**
+     * A seed for the {@code index}-th draw of one purpose ({@code stream}) of a run: a SplitMix64
+     * mix of all three, so that neighbouring seeds, epochs or steps give unrelated streams.
+     */
+    static long derivedSeed(long seed, long stream, long index) {
+        long z = seed + 0x9E3779B97F4A7C15L * (stream + 1) + 0xD1B54A32D192ED03L * index;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     static int[] shuffledOrder(int n, long seed, int epoch) {

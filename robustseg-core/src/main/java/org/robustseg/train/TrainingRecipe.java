@@ -20,8 +20,13 @@ public interface TrainingRecipe {
         return false;
     }
 
-    /** The inputs for {@link #loss}: by default the clean batch. Runs outside any gradient collector. */
-    default Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager) {
+    /**
+     * The inputs for {@link #loss}: by default the clean batch. Runs outside any gradient collector.
+     *
+     * @param seed this step's seed for whatever the preparation draws at random (e.g. an attack's
+     *     start); the Trainer derives it from (run seed, step), never from the engine's global generator
+     */
+    default Inputs prepare(SegmentationModel model, NDArray images, NDArray labels, NDManager manager, long seed) {
         return new Inputs(images, labels, null);
     }
 

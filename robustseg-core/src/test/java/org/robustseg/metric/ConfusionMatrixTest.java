@@ -42,4 +42,35 @@ class ConfusionMatrixTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cm.add(new int[] {0}, new int[] {3}));
         assertTrue(e.getMessage().contains("label 3"), e.getMessage());
     }
+
+    @Test
+    void predictionOutsideTheClassesIsAnErrorAndCountsNothing() {
+        ConfusionMatrix cm = new ConfusionMatrix(3);
+        // before the check, predicted 3 for true class 0 landed in cell (1, 0)
+        IllegalArgumentException high = assertThrows(IllegalArgumentException.class,
+                () -> cm.add(new int[] {3}, new int[] {0}));
+        assertTrue(high.getMessage().contains("predicted class 3"), high.getMessage());
+        assertEquals(0, cm.count(1, 0));
+        IllegalArgumentException low = assertThrows(IllegalArgumentException.class,
+                () -> cm.add(new int[] {-1}, new int[] {1}));
+        assertTrue(low.getMessage().contains("predicted class -1"), low.getMessage());
+        // an out-of-range prediction at an ignored pixel is not counted, so it is no error
+        cm.add(new int[] {7}, new int[] {255});
+        assertEquals(0, cm.total());
+    }
+
+    @Test
+    void mergeRequiresTheSameNumberOfClasses() {
+        ConfusionMatrix three = new ConfusionMatrix(3);
+        ConfusionMatrix two = new ConfusionMatrix(2);
+        two.add(new int[] {1}, new int[] {1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> three.merge(two));
+        assertTrue(e.getMessage().contains("2 classes") && e.getMessage().contains("3"), e.getMessage());
+        assertEquals(0, three.total());
+        ConfusionMatrix other = new ConfusionMatrix(3);
+        other.add(new int[] {2, 0}, new int[] {1, 1});
+        three.merge(other);
+        assertEquals(1, three.count(1, 2));
+        assertEquals(1, three.count(1, 0));
+    }
 }

@@ -39,6 +39,7 @@ import org.robustseg.data.Split;
 import org.robustseg.model.DualBatchNorm;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
+import org.robustseg.model.SeededDropout;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.ForwardMode;
 import org.robustseg.optim.Objective;
@@ -80,13 +81,14 @@ class RecipesTest {
         return BatchLoader.sequential(train, n).iterator().next();
     }
 
-    private static void seedEngine(long seed) {
-        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+    /** Dropout draws from the model's own streams, which this restarts. */
+    private static void seedDropout(SegmentationModel model, long seed) {
+        SeededDropout.reseed(model.block(), seed);
     }
 
     /** One optimiser step of {@code recipe} on given inputs, as the Trainer does it. */
     private static void step(SegmentationModel model, TrainingRecipe recipe, TrainingRecipe.Inputs inputs) {
-        seedEngine(99); // same dropout masks in every compared step
+        seedDropout(model, 99); // same dropout masks in every compared step
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             gc.backward(recipe.loss(model, inputs, config(RecipeConfig.of(recipe.name()), 1)).total());
         }
@@ -119,16 +121,15 @@ class RecipesTest {
                 NDManager m = viaRecipe.manager().newSubManager()) {
             NDArray x = batch.images(m);
             NDArray y = batch.labels(m);
-            seedEngine(1);
-            TrainingRecipe.Inputs in = pgdAt.prepare(viaRecipe, x, y, m);
+            TrainingRecipe.Inputs in = pgdAt.prepare(viaRecipe, x, y, m, 0L);
             NDArray adv = in.adversarial();
             float linf = adv.sub(x).abs().max().getFloat();
             assertTrue(linf <= 8 / 255f + 1e-6f && linf > 0, "perturbation " + linf);
 
             // the attacked batch has the higher loss (same dropout masks for both)
-            seedEngine(2);
+            seedDropout(viaRecipe, 2);
             float cleanLoss = PixelCrossEntropy.mean(ForwardMode.TRAINING.logits(viaRecipe, x), y).getFloat();
-            seedEngine(2);
+            seedDropout(viaRecipe, 2);
             float advLoss = PixelCrossEntropy.mean(ForwardMode.TRAINING.logits(viaRecipe, adv), y).getFloat();
             assertTrue(advLoss > cleanLoss + 0.01f, "adv " + advLoss + " vs clean " + cleanLoss);
 
@@ -169,7 +170,7 @@ class RecipesTest {
         try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, recipe.dualBatchNorm()), 3);
                 NDManager m = model.manager().newSubManager()) {
             float[] before = allParameters(model);
-            recipe.prepare(model, batch.images(m), batch.labels(m), m);
+            recipe.prepare(model, batch.images(m), batch.labels(m), m, 0L);
             assertArrayEquals(before, allParameters(model));
         }
     }
@@ -205,7 +206,7 @@ class RecipesTest {
         Batch batch = firstBatch(2);
         try (SegmentationModel model = SegmentationModel.create(MODEL, CLASSES, 3);
                 NDManager m = model.manager().newSubManager()) {
-            recipe.prepare(model, batch.images(m), batch.labels(m), m);
+            recipe.prepare(model, batch.images(m), batch.labels(m), m, 0L);
         }
         return count.get();
     }
@@ -236,10 +237,10 @@ class RecipesTest {
                     .toType(ai.djl.ndarray.types.DataType.INT64, false);
             NDArray adv = x.add(m.randomUniform(-0.03f, 0.03f, x.getShape())).clip(0, 1);
             TrainConfig cfg = config(options, 1);
-            seedEngine(5);
+            seedDropout(model, 5);
             TrainingRecipe.Loss loss = trades.loss(model, new TrainingRecipe.Inputs(x, y, adv), cfg);
 
-            seedEngine(5); // same dropout draws, same order: clean forward, then adversarial
+            seedDropout(model, 5); // same dropout draws, same order: clean forward, then adversarial
             NDList clean = model.forward(x, true);
             NDList attacked = model.forward(adv, true);
             double ce = crossEntropy(clean.get(0).toFloatArray(), labelData, CLASSES)
@@ -439,5 +440,98 @@ class RecipesTest {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' should contain " + p);
         }
+    }
+
+    /**
+     * The inner max attacks the main head's pixel CE (the deployed model's), the same loss an
+     * evaluation PGD with these settings raises: it does not depend on the auxiliary head.
+     */
+    @Test
+    void innerMaxRaisesTheMainHeadLossOnly() {
+        Batch batch = firstBatch(2);
+        RecipeConfig o = RecipeConfig.resolve("pgd-at", null, null, 2, null, null, null);
+        PgdAtRecipe pgdAt = new PgdAtRecipe(o);
+        try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, false), 3);
+                NDManager m = model.manager().newSubManager()) {
+            NDArray x = batch.images(m);
+            NDArray y = batch.labels(m);
+            assertEquals(2, model.forward(x, true).size(), "the test needs a model with an auxiliary head");
+            seedDropout(model, 7);
+            float[] viaRecipe = pgdAt.prepare(model, x, y, m, 11L).adversarial().toFloatArray();
+            seedDropout(model, 7);
+            float[] mainOnly = org.robustseg.attack.Attacks.pgd(o.attackNorm()).eps(o.eps()).steps(o.attackSteps())
+                    .stepSize(o.stepSize()).randomStart(o.randomStart()).loss(org.robustseg.optim.Objectives.crossEntropy())
+                    .optimizer().forwardMode(ForwardMode.TRAINING).keepBest(false).evaluateLast(false).seed(11L)
+                    .run(model, x, y).xBest().toFloatArray();
+            assertArrayEquals(mainOnly, viaRecipe);
+        }
+    }
+
+    /**
+     * TRADES crafts as its authors' code does: BatchNorm (and dropout) in eval mode, from
+     * x + 0.001·N(0,1) — not PGD's uniform start in the eps-ball, not training mode.
+     */
+    @Test
+    void tradesCraftsInEvalModeFromASmallGaussianStart() {
+        RecipeConfig o = RecipeConfig.resolve("trades", null, null, 1, null, null, null);
+        assertEquals("eval", o.attackBn());
+        TradesRecipe trades = new TradesRecipe(o);
+        float[][] seen = new float[3][];
+        trades.innerObjectiveHook(inner -> Objective.of(inner.name(), c -> {
+            if (c.iteration() == 0 && seen[0] == null) {
+                seen[0] = c.x().toFloatArray();
+                seen[1] = c.x0().toFloatArray();
+                seen[2] = c.logits().toFloatArray();
+            }
+            return inner.perSample(c);
+        }));
+        Batch batch = firstBatch(2);
+        try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, false), 3);
+                NDManager m = model.manager().newSubManager()) {
+            NDArray x = batch.images(m);
+            float[] before = allParameters(model);
+            trades.prepare(model, x, batch.labels(m), m, 5L);
+            assertArrayEquals(before, allParameters(model), "crafting changed parameters or running statistics");
+            assertNotNull(seen[0]);
+            // the start: x + 0.001·N(0,1); measured where the [0,1] clamp cannot act
+            double sq = 0;
+            int n = 0;
+            double max = 0;
+            for (int i = 0; i < seen[0].length; i++) {
+                double d = seen[0][i] - seen[1][i];
+                max = Math.max(max, Math.abs(d));
+                if (seen[1][i] > 0.01 && seen[1][i] < 0.99) {
+                    sq += d * d;
+                    n++;
+                }
+            }
+            assertTrue(n > 1000, "only " + n + " interior pixels");
+            double rms = Math.sqrt(sq / n);
+            assertEquals(0.001, rms, 0.0001, "start offset rms"); // a uniform 8/255 start has rms 0.018
+            assertTrue(max < 0.006, "max offset " + max);
+            // the attacked forward is the eval-mode one (training mode differs: batch statistics, dropout)
+            NDArray start = m.create(seen[0], x.getShape());
+            float[] eval = ForwardMode.EVAL.logits(model, start).toFloatArray();
+            float[] training = ForwardMode.TRAINING.logits(model, start).toFloatArray();
+            assertArrayEquals(eval, seen[2], 1e-4f);
+            double gap = 0;
+            for (int i = 0; i < eval.length; i++) {
+                gap = Math.max(gap, Math.abs(eval[i] - training[i]));
+            }
+            assertTrue(gap > 1e-2, "eval and training logits coincide (" + gap + "): the test cannot tell them apart");
+        }
+    }
+
+    /** A run recorded with the earlier TRADES variant (training-mode crafting) still resolves and keeps it. */
+    @Test
+    void tradesRunsRecordedWithTrainingModeKeepTheirVariant() {
+        RecipeConfig d = RecipeConfig.resolve("trades", null, null, null, null, null, null);
+        RecipeConfig old = new RecipeConfig(d.name(), d.norm(), d.eps(), d.attackSteps(), d.stepSize(), d.randomStart(),
+                "training", d.beta(), d.advShare());
+        assertEquals(ForwardMode.TRAINING, new TradesRecipe(old).craftMode());
+        assertEquals(ForwardMode.EVAL, new TradesRecipe(d).craftMode());
+        RecipeConfig p = RecipeConfig.of("pgd-at");
+        assertThrows(IllegalArgumentException.class, () -> new RecipeConfig(p.name(), p.norm(), p.eps(), p.attackSteps(),
+                p.stepSize(), p.randomStart(), "eval", p.beta(), p.advShare()));
     }
 }

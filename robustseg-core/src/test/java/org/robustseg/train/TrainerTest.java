@@ -65,7 +65,20 @@ class TrainerTest {
 
     @Test
     void sameSeedGivesBitIdenticalCheckpointAfterOneEpoch() throws IOException {
+        // training neither reseeds nor draws from the caller's engine stream: the draws after a run are those without it
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getEngine("PyTorch");
+        float[] expected;
+        engine.setRandomSeed(2024);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            expected = m.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(8)).toFloatArray();
+        }
+        engine.setRandomSeed(2024);
         Path a = new Trainer(config(1), new StandardRecipe(), train, null).run(tmp.resolve("a"), RunMode.FRESH);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            assertArrayEquals(expected, m.randomUniform(0, 1, new ai.djl.ndarray.types.Shape(8)).toFloatArray(),
+                    "training changed the caller's random stream");
+        }
+        assertEquals(SgdMomentum.FORMAT, Checkpoint.open(a).meta().path(Trainer.OPTIMIZER_FORMAT).asText());
         Path b = new Trainer(config(1), new StandardRecipe(), train, null).run(tmp.resolve("b"), RunMode.FRESH);
         Map<String, byte[]> ea = entries(a);
         Map<String, byte[]> eb = entries(b);
