@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -111,20 +110,13 @@ final class ModelNumerics {
     /** A new model of the same spec holding {@code model}'s weights (BatchNorm statistics included) as {@code type}. */
     private static SegmentationModel copy(SegmentationModel model, DataType type) {
         SegmentationModel copy = ModelZoo.build(model.spec());
-        PairList<String, Parameter> from = model.block().getParameters();
-        PairList<String, Parameter> to = copy.block().getParameters();
-        for (int i = 0; i < from.size(); i++) {
-            if (!from.get(i).getKey().equals(to.get(i).getKey())) {
-                copy.close();
-                throw new IllegalStateException("cannot copy " + model.name() + " for its numerics check: parameter "
-                        + from.get(i).getKey() + " vs " + to.get(i).getKey());
-            }
-            from.get(i).getValue().getArray().copyTo(to.get(i).getValue().getArray());
+        try {
+            copy.copyParameters(model, type);
+            return copy;
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
         }
-        if (type != DataType.FLOAT32) {
-            copy.cast(type);
-        }
-        return copy;
     }
 
     private static NDArray uniform(NDManager m, SplittableRandom rng, Shape shape) {

@@ -11,6 +11,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -153,12 +156,43 @@ public final class SegmentationModel implements AutoCloseable {
      * so each parameter's array is replaced by a converted copy.
      */
     public void cast(DataType type) {
-        for (Pair<String, Parameter> p : block().getParameters()) {
-            Parameter param = p.getValue();
-            NDArray converted = param.getArray().toType(type, true);
+        copyParameters(this, type);
+    }
+
+    /**
+     * Replaces every parameter's array (BatchNorm statistics included) by {@code source}'s, matched
+     * by position and name, converted to {@code type}. DJL blocks cannot cast themselves, and
+     * copying into an existing array (copyTo/set) trips a libtorch deprecation warning, so each
+     * parameter is re-initialised with the converted copy.
+     */
+    void copyParameters(SegmentationModel source, DataType type) {
+        PairList<String, Parameter> from = source.block().getParameters();
+        PairList<String, Parameter> to = block().getParameters();
+        if (from.size() != to.size()) {
+            throw new IllegalArgumentException("cannot copy " + source.name() + "'s parameters into " + name()
+                    + ": " + from.size() + " vs " + to.size() + " parameters");
+        }
+        List<NDArray> converted = new ArrayList<>();
+        for (int i = 0; i < from.size(); i++) {
+            if (!from.get(i).getKey().equals(to.get(i).getKey())) {
+                throw new IllegalArgumentException("cannot copy " + source.name() + "'s parameters into " + name()
+                        + ": parameter " + from.get(i).getKey() + " vs " + to.get(i).getKey());
+            }
+            // detached first: a converted copy of a parameter that requires a gradient stays on the
+            // autograd graph, and a backward through the copy would accumulate into the source's gradient
+            NDArray detached = from.get(i).getValue().getArray().stopGradient();
+            converted.add(detached.toType(type, true));
+            detached.close();
+        }
+        for (int i = 0; i < to.size(); i++) {
+            Parameter param = to.get(i).getValue();
+            NDArray value = converted.get(i);
             Initializer original = param.getInitializer();
             param.close();
-            param.setInitializer((m, shape, dt) -> converted);
+            param.setInitializer((m, shape, dt) -> {
+                value.attach(m); // made in the source's manager: this model owns it from now on
+                return value;
+            });
             param.initialize(manager(), type);
             param.setInitializer(original);
         }

@@ -210,25 +210,31 @@ class AttacksTest {
      */
     @Test
     void fgsmReturnsTheAttackedImageEvenWhereCleanIsWorse() {
-        try (SegmentationModel untrained = TinySegNet.untrained(21)) {
-            float eps = 0.25f;
-            AttackResult r = Attacks.fgsm(Norm.LINF).eps(eps).stepSize(eps).perturb(untrained, images, labels);
-            float[] g = org.robustseg.optim.InputGradient.of(untrained, images, org.robustseg.optim.Objectives.crossEntropy(), labels)
-                    .gradient().toFloatArray();
-            float[] x0 = images.toFloatArray();
-            float[] got = r.adversarial().toFloatArray();
-            for (int i = 0; i < x0.length; i++) {
-                double expected = Math.min(1, Math.max(0, x0[i] + eps * Math.signum(g[i])));
-                assertEquals(expected, got[i], 1e-7, "coordinate " + i);
+        float eps = 0.25f;
+        // the first untrained model (seeds are deterministic) on which FGSM helps some image
+        for (long seed = 0; seed < 12; seed++) {
+            try (SegmentationModel untrained = TinySegNet.untrained(seed)) {
+                AttackResult r = Attacks.fgsm(Norm.LINF).eps(eps).stepSize(eps).perturb(untrained, images, labels);
+                float[] clean = GradientAttack.evaluate(untrained, images.duplicate(), labels).accuracy();
+                int helped = 0;
+                for (int i = 0; i < clean.length; i++) {
+                    helped += r.accuracy()[i] > clean[i] ? 1 : 0;
+                }
+                if (helped == 0) {
+                    continue;
+                }
+                float[] g = org.robustseg.optim.InputGradient.of(untrained, images, org.robustseg.optim.Objectives.crossEntropy(), labels)
+                        .gradient().toFloatArray();
+                float[] x0 = images.toFloatArray();
+                float[] got = r.adversarial().toFloatArray();
+                for (int i = 0; i < x0.length; i++) {
+                    double expected = Math.min(1, Math.max(0, x0[i] + eps * Math.signum(g[i])));
+                    assertEquals(expected, got[i], 1e-7, "coordinate " + i);
+                }
+                return;
             }
-            float[] clean = GradientAttack.evaluate(untrained, images.duplicate(), labels).accuracy();
-            int helped = 0;
-            for (int i = 0; i < clean.length; i++) {
-                helped += r.accuracy()[i] > clean[i] ? 1 : 0;
-            }
-            assertTrue(helped > 0, "the test needs an image FGSM does not hurt: " + java.util.Arrays.toString(clean)
-                    + " vs " + java.util.Arrays.toString(r.accuracy()));
         }
+        fail("no untrained model among seeds 0-11 on which FGSM helps an image: the test cannot tell FGSM from best-of-clean");
     }
 
     @Test

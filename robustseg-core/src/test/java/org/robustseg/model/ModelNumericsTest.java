@@ -71,6 +71,26 @@ class ModelNumericsTest {
         }
     }
 
+    /** The check runs its backward passes on copies: the model's own gradients stay zero (a leak here corrupted training). */
+    @Test
+    void theChecksBackwardPassesLeaveTheModelsGradientsAlone() {
+        try (SegmentationModel model = SegmentationModel.create("pspnet-lite", 11, 2)) {
+            assertTrue(model.checkNumerics(new Shape(2, 3, 32, 32)).passed());
+            assertTrue(model.checkNumerics(new Shape(1, 3, 40, 32)).passed());
+            int checked = 0;
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    float[] g = p.getValue().getArray().getGradient().toFloatArray();
+                    for (float v : g) {
+                        assertEquals(0f, v, 0f, p.getKey());
+                    }
+                    checked++;
+                }
+            }
+            assertTrue(checked > 10);
+        }
+    }
+
     private static List<float[]> snapshot(SegmentationModel model) {
         List<float[]> out = new ArrayList<>();
         for (Pair<String, Parameter> p : model.block().getParameters()) {
