@@ -22,15 +22,9 @@ class InputGradientTest {
     void gradientMatchesClosedFormForALinearModel() {
         int classes = 4, n = 2, h = 3, w = 5, hw = h * w;
         try (SegmentationModel model = PixelwiseNet.create(classes, 7); NDManager m = NDManager.newBaseManager("PyTorch")) {
-            float[] weight = null;
-            float[] bias = null;
-            for (Parameter p : model.block().getParameters().values()) {
-                if (p.getType() == Parameter.Type.WEIGHT) {
-                    weight = p.getArray().toFloatArray(); // C×3×1×1
-                } else if (p.getType() == Parameter.Type.BIAS) {
-                    bias = p.getArray().toFloatArray();
-                }
-            }
+            float[][] wb = PixelwiseNet.weightAndBias(model);
+            float[] weight = wb[0]; // C×3×1×1
+            float[] bias = wb[1];
             NDArray x = StepTest.uniformIn(m, 9, new Shape(n, 3, h, w));
             int[] y = new int[n * hw];
             for (int i = 0; i < y.length; i++) {
@@ -84,15 +78,9 @@ class InputGradientTest {
     void normalisedLossGradientsMatchClosedFormsForALinearModel() {
         int classes = 4, n = 2, h = 3, w = 6, hw = h * w;
         try (SegmentationModel model = PixelwiseNet.create(classes, 8); NDManager m = NDManager.newBaseManager("PyTorch")) {
-            float[] weight = null;
-            float[] bias = null;
-            for (Parameter p : model.block().getParameters().values()) {
-                if (p.getType() == Parameter.Type.WEIGHT) {
-                    weight = p.getArray().toFloatArray(); // C×3×1×1
-                } else if (p.getType() == Parameter.Type.BIAS) {
-                    bias = p.getArray().toFloatArray();
-                }
-            }
+            float[][] wb = PixelwiseNet.weightAndBias(model);
+            float[] weight = wb[0]; // C×3×1×1
+            float[] bias = wb[1];
             NDArray x = StepTest.uniformIn(m, 10, new Shape(n, 3, h, w));
             float[] xv = x.toFloatArray();
             double[][] z = new double[n * hw][classes];

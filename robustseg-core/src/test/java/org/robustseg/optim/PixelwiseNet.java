@@ -2,6 +2,7 @@ package org.robustseg.optim;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import org.robustseg.model.Architecture;
 import org.robustseg.model.ModelZoo;
@@ -34,6 +35,19 @@ public final class PixelwiseNet {
                 return new Shape(1, 3, 4, 4);
             }
         });
+    }
+
+    /** The model's weight (C×3×1×1, flattened) and bias (C) values, for closed-form expectations. */
+    public static float[][] weightAndBias(SegmentationModel model) {
+        float[][] wb = new float[2][];
+        for (Parameter p : model.block().getParameters().values()) {
+            if (p.getType() == Parameter.Type.WEIGHT) {
+                wb[0] = p.getArray().toFloatArray();
+            } else if (p.getType() == Parameter.Type.BIAS) {
+                wb[1] = p.getArray().toFloatArray();
+            }
+        }
+        return wb;
     }
 
     /** A freshly initialised model with {@code classes} output channels. */
