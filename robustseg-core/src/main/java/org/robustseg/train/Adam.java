@@ -37,6 +37,7 @@ public final class Adam implements Optimizer {
                 w.getNDArrayInternal().adamUpdate(new NDList(w, g, s[0], s[1]), new NDList(w), learningRate, correction,
                         weightDecay, 1f, -1f, beta1, beta2, epsilon, false, false);
             }
+            Optimizer.zeroGradient(p);
         }
     }
 

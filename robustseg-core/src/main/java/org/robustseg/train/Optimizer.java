@@ -2,6 +2,8 @@ package org.robustseg.train;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,6 +43,16 @@ public interface Optimizer {
                     + "', this optimiser reads '" + stateFormat() + "'");
         }
         loadState(state);
+    }
+
+    /**
+     * Zeroes a parameter's gradient. DJL's PyTorch engine, like PyTorch, adds every backward pass
+     * into the gradient it already holds (checked: three backward passes of 2·w give 2, 4, 6), so
+     * an optimiser that does not zero after its update trains on the sum of all past gradients —
+     * which robustseg's optimisers did before this was written down.
+     */
+    static void zeroGradient(Parameter p) {
+        JniUtils.zeroGrad((PtNDArray) p.getArray());
     }
 
     /** Builds the optimiser named on the command line. */

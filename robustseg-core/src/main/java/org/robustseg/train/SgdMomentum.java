@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 
@@ -47,7 +46,7 @@ public final class SgdMomentum implements Optimizer {
                     NDArray d = weightDecay == 0f ? g : g.add(w.mul(weightDecay));
                     v.muli(momentum).addi(d);
                     w.subi(v.mul(learningRate));
-                    JniUtils.zeroGrad((PtNDArray) w);
+                    Optimizer.zeroGradient(p);
                 }
             }
         } finally {

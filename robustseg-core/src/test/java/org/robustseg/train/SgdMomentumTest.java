@@ -164,4 +164,32 @@ class SgdMomentumTest {
                     () -> adam.loadState(new NDList(m.zeros(new ai.djl.ndarray.types.Shape(3))), SgdMomentum.FORMAT, 0.1f));
         }
     }
+
+    /**
+     * Every optimiser zeroes the gradient after its update: the engine adds each backward pass into
+     * the gradient it holds, so without it step t would train on G[0] + … + G[t]. Adam's second
+     * step, by hand: with a fresh gradient of +1 after a first of −1 its first moment is
+     * 0.9·(−0.1) + 0.1·1 = 0.01 (> 0, so w falls); an accumulated gradient (−1 + 1 = 0) gives −0.09 (w rises).
+     */
+    @Test
+    void everyOptimiserZeroesTheGradientAfterItsUpdate() {
+        for (Optimizer o : List.of(new SgdMomentum(0.9f, 0f), new Adam(0.9f, 0.999f, 1e-8f, 0f))) {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Parameter p = parameter(m, new double[] {0.0});
+                backward(m, p, new double[] {-1.0});
+                o.update(List.of(p), 0.01f);
+                assertEquals(0f, p.getArray().getGradient().getFloat(0), 0f, o.stateFormat() + ": gradient after the update");
+                float w1 = p.getArray().getFloat(0);
+                backward(m, p, new double[] {1.0});
+                o.update(List.of(p), 0.01f);
+                float w2 = p.getArray().getFloat(0);
+                if (o instanceof Adam) {
+                    assertTrue(w2 < w1, "Adam's second step must follow the fresh gradient: " + w1 + " -> " + w2);
+                } else {
+                    // v = 0.9·(−1) + 1 = 0.1: w falls by lr·0.1; an accumulated gradient (0) gives v = −0.9 and w rises
+                    assertEquals(w1 - 0.01 * 0.1, w2, 1e-7, "SGD's second step");
+                }
+            }
+        }
+    }
 }
