@@ -47,6 +47,39 @@ class FlopCounterTest {
         assertEquals(3 * expected, f.trainingStep());
     }
 
+    /** FLOPs of one k×k convolution from {@code in} to {@code out} channels producing an h×w map: 2 per multiply-add, 1 per bias add. */
+    private static long conv(int in, int out, int k, int h, int w, boolean bias) {
+        long values = (long) out * h * w;
+        return 2 * values * in * k * k + (bias ? values : 0);
+    }
+
+    /**
+     * pspnet-lite at 1×3×64×64, 11 classes, worked out by hand from the architecture (stem 3×3/2
+     * to 24; basic units 32/64/128/128 with strides 2,2,1,1, dilations 1,1,2,4 and a 1×1
+     * projection shortcut where the width or resolution changes; PPM 1/2/3/6 bins 128→32; 3×3
+     * fusion 256→64; 1×1 classifier with bias; aux head on layer3). Dilation and padding do not
+     * change the count at stride 1, only the map sizes do.
+     */
+    @Test
+    void pspnetLiteMatchesAHandWorkedCount() {
+        long stem = conv(3, 24, 3, 32, 32, false);
+        long layer1 = conv(24, 32, 3, 16, 16, false) + conv(32, 32, 3, 16, 16, false) + conv(24, 32, 1, 16, 16, false);
+        long layer2 = conv(32, 64, 3, 8, 8, false) + conv(64, 64, 3, 8, 8, false) + conv(32, 64, 1, 8, 8, false);
+        long layer3 = conv(64, 128, 3, 8, 8, false) + conv(128, 128, 3, 8, 8, false) + conv(64, 128, 1, 8, 8, false);
+        long layer4 = conv(128, 128, 3, 8, 8, false) + conv(128, 128, 3, 8, 8, false); // identity shortcut
+        long ppm = conv(128, 32, 1, 1, 1, false) + conv(128, 32, 1, 2, 2, false) + conv(128, 32, 1, 3, 3, false)
+                + conv(128, 32, 1, 6, 6, false);
+        long head = ppm + conv(128 + 4 * 32, 64, 3, 8, 8, false) + conv(64, 11, 1, 8, 8, true);
+        long aux = conv(128, 64, 3, 8, 8, false) + conv(64, 11, 1, 8, 8, true);
+        long inference = stem + layer1 + layer2 + layer3 + layer4 + head;
+        assertEquals(103_801_536L, inference, "the hand count itself (pins the helper above)");
+        FlopCounter.Flops f = FlopCounter.count("pspnet-lite", 11, new Shape(1, 3, 64, 64));
+        assertEquals(inference, f.inference());
+        assertEquals(inference + aux, f.training());
+        assertEquals(2 * inference, f.attackStep());
+        assertEquals(3 * (inference + aux), f.trainingStep());
+    }
+
     @Test
     void presetsScaleWithBatchAndPixelsAndTheAuxiliaryHeadCountsOnlyInTraining() {
         FlopCounter.Flops one = FlopCounter.count("pspnet-lite", 11, new Shape(1, 3, 64, 64));

@@ -72,6 +72,34 @@ class SynthesisTest {
         return manager.create(t, new Shape(N, S, S)).toType(DataType.INT64, false);
     }
 
+    /**
+     * The MEAN fill computed here, independently of {@link Fill}: each channel's average over the
+     * pixels outside image i's hole, written into the hole (double sums, then rounded to float).
+     */
+    static float[] meanFilled(float[] x, List<Hole> holes) {
+        float[] out = x.clone();
+        for (int i = 0; i < holes.size(); i++) {
+            boolean[] in = holes.get(i).pixels();
+            for (int c = 0; c < 3; c++) {
+                int o = i * 3 * S * S + c * S * S;
+                double sum = 0;
+                int count = 0;
+                for (int p = 0; p < S * S; p++) {
+                    if (!in[p]) {
+                        sum += x[o + p];
+                        count++;
+                    }
+                }
+                for (int p = 0; p < S * S; p++) {
+                    if (in[p]) {
+                        out[o + p] = (float) (sum / count);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static Inpainting inpaint() {
         return Synthesis.inpainting().stepSize(0.5f).steps(15).eps(4f);
     }
@@ -107,9 +135,12 @@ class SynthesisTest {
     @Test
     void inpaintingStaysInTheL2BallAroundTheFilledImage() {
         SynthesisResult r = inpaint().eps(0.5f).run(model, images, holes(), target());
+        // The ball's centre is the MEAN-filled image, computed here rather than read back from the result.
+        float[] centre = meanFilled(images.toFloatArray(), holes());
         for (int i = 0; i < N; i++) {
             float[] a = r.image(i);
-            float[] b = r.startImage(i);
+            float[] b = Arrays.copyOfRange(centre, i * 3 * S * S, (i + 1) * 3 * S * S);
+            assertArrayEquals(b, r.startImage(i), 1e-6f, "image " + i + ": the start is the mean-filled image");
             double d = 0;
             for (int k = 0; k < a.length; k++) {
                 d += (a[k] - b[k]) * (a[k] - b[k]);
@@ -132,7 +163,7 @@ class SynthesisTest {
     void defaultTargetIsThePredictionOutsideAndTheClassInside() {
         Inpainting p = inpaint();
         int[] t = p.targetFromPrediction(model, images, holes(), 1, 0);
-        float[] filled = p.filled(images.toFloatArray(), holes(), 0);
+        float[] filled = meanFilled(images.toFloatArray(), holes()); // the default fill, computed independently
         int[] pred = model.logits(manager.create(filled, new Shape(N, 3, S, S))).argMax(1).toType(DataType.INT32, false).toIntArray();
         for (int i = 0; i < N; i++) {
             boolean[] in = holes().get(i).pixels();
@@ -199,15 +230,68 @@ class SynthesisTest {
         };
     }
 
+    /**
+     * Class {@code cls}'s mean colour (row 0) and unbiased colour covariance (rows 1..3) over the
+     * pixels of {@code data}, by the textbook two-pass formula (mean first, then centred products),
+     * independently of {@link ColourStatistics#fit}'s one-pass sums.
+     */
+    static double[][] referenceColourStatistics(SegDataset data, int cls) {
+        double[] mean = new double[3];
+        long n = 0;
+        for (int i = 0; i < data.size(); i++) {
+            SegSample s = data.get(i);
+            for (int p = 0; p < S * S; p++) {
+                if (s.labels()[p] == cls) {
+                    n++;
+                    for (int c = 0; c < 3; c++) {
+                        mean[c] += s.image()[c * S * S + p];
+                    }
+                }
+            }
+        }
+        for (int c = 0; c < 3; c++) {
+            mean[c] /= n;
+        }
+        double[][] out = new double[4][3];
+        out[0] = mean;
+        for (int i = 0; i < data.size(); i++) {
+            SegSample s = data.get(i);
+            for (int p = 0; p < S * S; p++) {
+                if (s.labels()[p] == cls) {
+                    for (int a = 0; a < 3; a++) {
+                        for (int b = 0; b < 3; b++) {
+                            out[1 + a][b] += (s.image()[a * S * S + p] - mean[a]) * (s.image()[b * S * S + p] - mean[b]) / (n - 1);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void colourStatisticsAreFittedAndSeedsFollowThem() {
-        ColourStatistics stats = ColourStatistics.fit(flat(20, 3), ProgressListener.NONE);
+        SegDataset data = flat(20, 3);
+        ColourStatistics stats = ColourStatistics.fit(data, ProgressListener.NONE);
+        for (int cls = 0; cls < 2; cls++) {
+            double[][] ref = referenceColourStatistics(data, cls);
+            for (int a = 0; a < 3; a++) {
+                assertEquals(ref[0][a], stats.mean()[cls][a], 1e-9, "mean, class " + cls + " channel " + a);
+                for (int b = 0; b < 3; b++) {
+                    assertEquals(ref[1 + a][b], stats.covariance()[cls][a][b], 1e-9, "covariance, class " + cls + " [" + a + "][" + b + "]");
+                }
+            }
+            assertEquals(20L * S * S / 2, stats.pixels()[cls], "pixels of class " + cls);
+        }
+        // ... and the reference itself is near the generating colours (noise sd 0.05, 5120 pixels a class)
         assertEquals(0.2, stats.mean()[0][0], 0.005);
         assertEquals(0.5, stats.mean()[1][1], 0.005);
         assertEquals(0.0025, stats.covariance()[1][2][2], 0.0003); // variance 0.05²
         assertEquals(0.0, stats.covariance()[1][0][1], 0.0003);
         assertEquals(0, stats.pixels()[2]);
         assertEquals(ColourStatistics.UNSEEN_MEAN, stats.mean()[2][0], 0);
+        assertEquals(ColourStatistics.UNSEEN_VARIANCE, stats.covariance()[2][1][1], 0);
+        assertEquals(0.0, stats.covariance()[2][0][1], 0);
         // round trip through JSON
         Path file = tmp.resolve("stats.json");
         stats.write(file, null);
@@ -232,9 +316,10 @@ class SynthesisTest {
                 count++;
             }
         }
-        assertEquals(stats.mean()[1][0], sum[0] / count, 0.003);
-        assertEquals(stats.mean()[1][1], sum[1] / count, 0.003);
-        assertEquals(stats.covariance()[1][2][2], sq / count, 0.0003);
+        double[][] ref1 = referenceColourStatistics(data, 1);
+        assertEquals(ref1[0][0], sum[0] / count, 0.003);
+        assertEquals(ref1[0][1], sum[1] / count, 0.003);
+        assertEquals(ref1[3][2], sq / count, 0.0003);
         // GAUSSIAN_LOWRES seeds are smooth: neighbouring pixels differ far less than independent draws
         float[] low = SeedImage.GAUSSIAN_LOWRES.draw(layout, S, S, stats, new SplittableRandom(1));
         double step = 0;
@@ -252,7 +337,7 @@ class SynthesisTest {
         SynthesisResult a = gen.run(model, labels);
         SynthesisResult b = gen.run(model, labels);
         assertArrayEquals(a.images(), b.images(), 0f);
-        assertArrayEquals(gen.seeds(labels.toType(DataType.INT32, false).toIntArray(), N, S, S, 0), a.start(), 0f);
+        assertArrayEquals(a.start(), b.start(), 0f);
         for (int i = 0; i < N; i++) {
             assertTrue(a.lossAfter()[i] < a.lossBefore()[i], "image " + i + ": " + a.lossBefore()[i] + " -> " + a.lossAfter()[i]);
         }
@@ -263,6 +348,65 @@ class SynthesisTest {
         assertTrue(e.getMessage().contains("layout has class id 9"), e.getMessage());
         ColourStatistics other = new ColourStatistics(List.of("a", "b"), new double[2][3], new double[2][3][3], new long[2], "x", "y");
         assertThrows(IllegalArgumentException.class, () -> Synthesis.generation(other).run(model, labels));
+    }
+
+    /**
+     * Closed form: with zero colour covariance every seed colour is its class's mean (the
+     * Cholesky jitter adds ~3e-5), for both Gaussian seed kinds; a low-res field of one constant
+     * interpolates to that constant.
+     */
+    @Test
+    void degenerateStatisticsGiveSeedsOfExactlyTheClassMeans() {
+        double[][] mean = {{0.1, 0.2, 0.3}, {0.9, 0.4, 0.05}, {0.35, 0.75, 0.6}};
+        ColourStatistics flatColours = new ColourStatistics(List.of("a", "b", "c"), mean, new double[3][3][3], new long[] {1, 1, 1},
+                "x", "y");
+        int[] lab = labels.toType(DataType.INT32, false).toIntArray();
+        for (SeedImage kind : List.of(SeedImage.GAUSSIAN, SeedImage.GAUSSIAN_LOWRES)) {
+            float[] start = Synthesis.generation(flatColours).seedImage(kind).steps(1).seed(3).run(model, labels).start();
+            for (int i = 0; i < N; i++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int p = 0; p < S * S; p++) {
+                        assertEquals(mean[lab[i * S * S + p]][c], start[(i * 3 + c) * S * S + p], 1e-3,
+                                kind + ": image " + i + " channel " + c + " pixel " + p);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Closed forms of the fills on an image whose channels are linear ramps: MEAN writes the
+     * outside average (a plain-Java sum here); BLUR's harmonic interpolation reproduces a linear
+     * function exactly (it is its own four-neighbour average) for a hole away from the border;
+     * NOISE stays in [0,1]; none of them touches a pixel outside the hole.
+     */
+    @Test
+    void fillsMatchTheirClosedForms() {
+        float[] ramp = new float[3 * S * S];
+        for (int c = 0; c < 3; c++) {
+            for (int p = 0; p < S * S; p++) {
+                int r = p / S;
+                int col = p % S;
+                ramp[c * S * S + p] = 0.1f + 0.1f * c + 0.02f * col + (0.01f * (c - 1)) * r;
+            }
+        }
+        Hole hole = Hole.box(4, 5, 6, 5, S, S);
+        boolean[] in = hole.pixels();
+        float[] mean = meanFilled(ramp, List.of(hole));
+        float[] blur = Fill.BLUR.apply(ramp, hole, new SplittableRandom(0));
+        float[] noise = Fill.NOISE.apply(ramp, hole, new SplittableRandom(0));
+        assertArrayEquals(mean, Fill.MEAN.apply(ramp, hole, new SplittableRandom(0)), 1e-6f);
+        assertArrayEquals(ramp, Fill.NONE.apply(ramp, hole, new SplittableRandom(0)), 0f);
+        for (int k = 0; k < ramp.length; k++) {
+            assertEquals(ramp[k], blur[k], 1e-3, "blur, index " + k);
+            if (!in[k % (S * S)]) {
+                assertEquals(ramp[k], blur[k], 0f);
+                assertEquals(ramp[k], noise[k], 0f);
+            } else {
+                assertTrue(noise[k] >= 0 && noise[k] <= 1, "noise " + noise[k]);
+            }
+        }
+        assertFalse(Arrays.equals(ramp, noise));
     }
 
     @Test
