@@ -105,4 +105,41 @@ class PagMetricsTest {
         assertArrayEquals(new long[] {3, 4}, PagMetrics.hitsInRegion(pred, target, region, -1));
         assertArrayEquals(new long[] {2, 3}, PagMetrics.hitsInRegion(pred, target, region, 0));
     }
+
+    /** Arrays that do not fit each other or the region are refused, by every metric (PIT: removing the check survived). */
+    @Test
+    void mismatchedArraysAreRefusedByEveryMetric() {
+        boolean[] region = topLeft2x2();
+        float[] a = constant(0.5f);
+        float[] shorter = Arrays.copyOf(a, a.length - 1);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> PagMetrics.maskedPsnr(a, shorter, region));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PagMetrics.maskedSsim(a, shorter, region, H, W));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PagMetrics.maskedCosine(a, shorter, region));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PagMetrics.maskedPsnr(a, a, new boolean[5]));
+    }
+
+    /** PSNR over every channel: only channel 2 differs, by 0.3 on the region's 4 pixels, so MSE = 4·0.09 / 12. */
+    @Test
+    void psnrAveragesOverAllChannels() {
+        float[] a = constant(0.5f);
+        float[] b = constant(0.5f);
+        boolean[] region = topLeft2x2();
+        for (int p = 0; p < H * W; p++) {
+            b[2 * H * W + p] = 0.8f;
+        }
+        double mse = 4 * 0.09 / 12;
+        assertEquals(10 * Math.log10(1 / mse), PagMetrics.maskedPsnr(a, b, region), 1e-4);
+    }
+
+    /** Constant images have zero variance, so SSIM reduces to its luminance term (2xy + C1) / (x² + y² + C1). */
+    @Test
+    void ssimOfConstantImagesIsItsLuminanceTerm() {
+        double c1 = 0.01 * 0.01;
+        double expected = (2 * 0.5 * 0.6 + c1) / (0.25 + 0.36 + c1);
+        assertEquals(expected, PagMetrics.maskedSsim(constant(0.5f), constant(0.6f), topLeft2x2(), H, W), 1e-6);
+        assertEquals(1.0, PagMetrics.maskedSsim(constant(0.3f), constant(0.3f), topLeft2x2(), H, W), 1e-9);
+    }
 }

@@ -210,4 +210,35 @@ class InputGradientTest {
             assertEquals(new Shape(2, 3, TinySegNet.SIZE, TinySegNet.SIZE), data.get(0).getShape());
         }
     }
+
+    /** A NaN loss or a loss of the wrong shape stops the loop with a message naming the objective (PIT: removing the check survived). */
+    @Test
+    void aNaNOrMisshapenLossIsAnErrorNamingTheObjective() {
+        try (SegmentationModel model = PixelwiseNet.create(3, 1); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = StepTest.uniformIn(m, 3, new Shape(2, 3, 4, 4));
+            NDArray y = m.zeros(new Shape(2, 4, 4), ai.djl.ndarray.types.DataType.INT32);
+            Objective nan = Objective.of("nan-loss", (logits, target) -> logits.reshape(logits.getShape().get(0), -1).mean(new int[] {1}).mul(Float.NaN));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> InputGradient.of(model, x, nan, y));
+            assertTrue(e.getMessage().contains("'nan-loss' produced NaN"), e.getMessage());
+            Objective scalar = Objective.of("per-class-loss", (logits, target) -> logits.reshape(logits.getShape().get(0), logits.getShape().get(1), -1).mean(new int[] {2}));
+            e = assertThrows(IllegalStateException.class, () -> InputGradient.of(model, x, scalar, y));
+            assertTrue(e.getMessage().contains("'per-class-loss' returned shape"), e.getMessage());
+        }
+    }
+
+    /** The input gradient is taken with the weights frozen: no weight gradient is left behind (PIT: removing the freeze survived). */
+    @Test
+    void theInputGradientLeavesNoWeightGradient() {
+        try (SegmentationModel model = PixelwiseNet.create(3, 2); NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = StepTest.uniformIn(m, 4, new Shape(2, 3, 4, 4));
+            NDArray y = m.ones(new Shape(2, 4, 4), ai.djl.ndarray.types.DataType.INT32);
+            InputGradient.of(model, x, Objectives.crossEntropy(), y);
+            for (Parameter p : model.block().getParameters().values()) {
+                assertTrue(p.requiresGradient(), "unfrozen again: " + p.getName());
+                for (float v : p.getArray().getGradient().toFloatArray()) {
+                    assertEquals(0f, v, 0f, p.getName());
+                }
+            }
+        }
+    }
 }
