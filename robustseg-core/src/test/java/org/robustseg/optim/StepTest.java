@@ -237,11 +237,7 @@ class StepTest {
         boolean[] free = freeCoordinates(shape, pixels);
         int per = g.length / 2;
         for (int s = 0; s < 2; s++) {
-            double gNorm2 = 0;
-            for (int i = s * per; i < (s + 1) * per; i++) {
-                gNorm2 += free[i] ? (double) g[i] * g[i] : 0;
-            }
-            double gNorm = Math.sqrt(gNorm2);
+            double gNorm = freeNorm(g, free, s * per, (s + 1) * per);
             double moved2 = 0;
             double dot = 0;
             for (int i = s * per; i < (s + 1) * per; i++) {
@@ -293,11 +289,7 @@ class StepTest {
         boolean[] free = freeCoordinates(shape, pixels);
         int per = d.length / 2;
         for (int s = 0; s < 2; s++) {
-            double norm2 = 0;
-            for (int i = s * per; i < (s + 1) * per; i++) {
-                norm2 += free[i] ? (double) d[i] * d[i] : 0;
-            }
-            double norm = Math.sqrt(norm2);
+            double norm = freeNorm(d, free, s * per, (s + 1) * per);
             assertTrue(norm > eps, "test needs a perturbation outside the ball");
             double radius2 = 0;
             for (int i = s * per; i < (s + 1) * per; i++) {
@@ -364,5 +356,14 @@ class StepTest {
         NDArray blurred = GradientTransform.gaussianBlur(1f).apply(noise);
         assertEquals(noise.getShape(), blurred.getShape());
         assertTrue(blurred.square().sum().getFloat() < 0.5f * noise.square().sum().getFloat());
+    }
+
+    /** The L2 norm, in double, of v's free coordinates in [from, to) (one sample). */
+    static double freeNorm(float[] v, boolean[] free, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += free[i] ? (double) v[i] * v[i] : 0;
+        }
+        return Math.sqrt(sum);
     }
 }
