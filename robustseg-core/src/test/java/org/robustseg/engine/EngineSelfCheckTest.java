@@ -59,8 +59,8 @@ class EngineSelfCheckTest {
         assertTrue(r.worst().relativeError() >= 1, r.summary());
         NumericsException e = assertThrows(NumericsException.class, EngineGuard::requireHealthy);
         String next = OneDnnIsa.nextSafer(OneDnnIsa.cap(), OneDnnIsa.cpuFlags());
-        assertNotNull(next, "SSE41 itself is the cap: nothing safer to name");
-        assertTrue(e.getMessage().contains("ONEDNN_MAX_CPU_ISA=" + next), e.getMessage());
+        // under the safest cap (a machine whose suite runs with SSE41) there is nothing safer to name
+        assertTrue(e.getMessage().contains(next == null ? "no safer oneDNN cap" : "ONEDNN_MAX_CPU_ISA=" + next), e.getMessage());
         assertTrue(e.getMessage().contains("FAILED"), e.getMessage());
     }
 
