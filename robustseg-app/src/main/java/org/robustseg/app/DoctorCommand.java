@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +57,7 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ObjectNode out = Json.object();
-        out.set("software", Provenance.of("doctor").toJson().path("software"));
+        out.putObject("software"); // filled in after the checks, so that it carries their verdict
         out.put("onednn_reports", printCap ? "not asked" : oneDnnReportedIsa());
         NumericsReport engine = EngineGuard.report();
         List<NumericsReport> reports = new ArrayList<>(List.of(engine));
@@ -81,7 +79,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         NumericsReport failed = reports.stream().filter(r -> !r.passed()).findFirst().orElse(null);
         out.put("result", failed == null ? "ok" : "failed");
-        out.set("software", Provenance.of("doctor").toJson().path("software")); // now with the self-check's verdict
+        out.set("software", Provenance.of("doctor").toJson().path("software"));
         if (printCap) {
             if (failed == null) {
                 System.out.println(OneDnnIsa.cap());
@@ -121,11 +119,7 @@ final class DoctorCommand implements Callable<Integer> {
      * child JVM so that the verbose output does not mix into this one's.
      */
     static String oneDnnReportedIsa() {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), OneDnnProbe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(SaferIsaRestart.sameJvm(OneDnnProbe.class)).redirectErrorStream(true);
         pb.environment().put("ONEDNN_VERBOSE", "1");
         try {
             Process p = pb.start();

@@ -41,12 +41,7 @@ final class NativeLibraries {
     }
 
     static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return org.robustseg.engine.OneDnnIsa.cpuModelName();
     }
 
     private static boolean contains(Path file, byte[] needle) {

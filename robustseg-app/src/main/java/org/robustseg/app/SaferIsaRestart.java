@@ -21,18 +21,24 @@ final class SaferIsaRestart {
         return OneDnnIsa.VARIABLE + "=" + cap + " (a safer configuration; it is recorded in every provenance)";
     }
 
+    /** The command line of a JVM like this one (java, its flags, its class path) running {@code mainClass}. */
+    static List<String> sameJvm(Class<?> mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        return command;
+    }
+
     /** Runs the command again under the next safer cap; returns its exit code, or {@code failed} when no cap is left. */
     static int run(String[] args, int failed) {
         String next = OneDnnIsa.nextSafer(OneDnnIsa.cap(), OneDnnIsa.cpuFlags());
         if (next == null) {
             return failed;
         }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        List<String> command = sameJvm(Main.class);
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().put(OneDnnIsa.VARIABLE, next);

@@ -103,12 +103,24 @@ public final class OneDnnIsa {
 
     /** The CPU's model name from /proc/cpuinfo, with family and model numbers. */
     public static String cpuModel() {
+        List<String> head = cpuInfoHead();
+        return head.isEmpty() ? "unknown"
+                : field(head, "model name") + " (family " + field(head, "cpu family") + ", model " + field(head, "model") + ")";
+    }
+
+    /** The CPU's model name alone, as /proc/cpuinfo gives it ("unknown" where it cannot be read). */
+    public static String cpuModelName() {
+        List<String> head = cpuInfoHead();
+        String name = field(head, "model name");
+        return head.isEmpty() || name.equals("?") ? "unknown" : name;
+    }
+
+    /** The first processor's lines of /proc/cpuinfo (empty where it cannot be read). */
+    private static List<String> cpuInfoHead() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            List<String> head = lines.limit(40).toList();
-            String name = field(head, "model name");
-            return name + " (family " + field(head, "cpu family") + ", model " + field(head, "model") + ")";
+            return lines.limit(40).toList();
         } catch (IOException | RuntimeException e) {
-            return "unknown";
+            return List.of();
         }
     }
 
