@@ -1,0 +1,9 @@
+/**
+ * The command-line tool's frame: {@link org.robustseg.cli.Main} (dispatch, the engine
+ * self-check before any command that computes, one {@code error:} line and an exit code per
+ * failure, the restart under a safer oneDNN cap), console progress bars, and
+ * {@link org.robustseg.cli.DoctorCommand}, which reports the engine and that check. The commands
+ * themselves live in sub-packages by concern; they compose the core library's public API and
+ * hold no modelling logic of their own.
+ */
+package org.robustseg.cli;

@@ -1,0 +1,5 @@
+/**
+ * Commands that measure robustness: {@code attack} (mIoU and accuracy over a budget sweep, with
+ * plots and examples) and {@code compare} (several checkpoints side by side: clean, PGD, SEA).
+ */
+package org.robustseg.cli.robustness;

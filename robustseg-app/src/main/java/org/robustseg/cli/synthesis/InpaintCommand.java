@@ -1,0 +1,278 @@
+package org.robustseg.cli.synthesis;
+
+import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.report.ImageGrid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.robustseg.data.ClassSet;
+import org.robustseg.data.DataSets;
+import org.robustseg.data.SegDataset;
+import org.robustseg.data.SegSample;
+import org.robustseg.data.Split;
+import org.robustseg.metric.PagMetrics;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.provenance.Checkpoint;
+import org.robustseg.provenance.Json;
+import org.robustseg.provenance.Provenance;
+import org.robustseg.synth.Fill;
+import org.robustseg.synth.Hole;
+import org.robustseg.synth.Inpainting;
+import org.robustseg.synth.Synthesis;
+import org.robustseg.synth.SynthesisResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./run inpaint ...}: inpaint one image's hole (given as a mask or a box) or, in data-set
+ * mode, a square hole over the largest object of each of the first images of a split.
+ */
+@Command(name = "inpaint", mixinStandardHelpOptions = true,
+        description = "Inpaint a hole with a segmentation net's input gradients (one image, or --data for a data set).")
+public final class InpaintCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory.")
+    Path checkpoint;
+
+    @Option(names = "--image", description = "The image to inpaint (PNG/JPEG, RGB).")
+    Path image;
+
+    @Option(names = "--mask", description = "Mask image of the same size: white = hole.")
+    Path mask;
+
+    @Option(names = "--box", description = "The hole as a rectangle x,y,w,h (column, row, width, height).")
+    String box;
+
+    @Option(names = "--labels", description = "Target label map (palette or gray PNG); default: the model's prediction outside the hole and --class inside.")
+    Path labels;
+
+    @Option(names = "--class", description = "Class (name or id) to paint into the hole when no --labels is given.")
+    String cls;
+
+    @Option(names = "--data", description = "Data-set mode: data directory (holes over the largest object of each image).")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "val", description = "Data-set mode: split (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--count", defaultValue = "64", description = "Data-set mode: number of images (default ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--hole", defaultValue = "22", description = "Data-set mode: side of the square hole in pixels (default ${DEFAULT-VALUE}).")
+    int hole;
+
+    @Option(names = "--fill", defaultValue = "mean", description = "mean, noise or blur (default ${DEFAULT-VALUE}).")
+    String fill;
+
+    @Option(names = "--norm", defaultValue = "l2", description = "l2, linf or unconstrained (default ${DEFAULT-VALUE}).")
+    String norm;
+
+    @Option(names = "--eps", defaultValue = "8", description = "Radius of the ball around the filled image (default ${DEFAULT-VALUE}).")
+    float eps;
+
+    @Option(names = "--steps", defaultValue = "60", description = "Iterations (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--step-size", defaultValue = "0.25", description = "Normalised step length (default ${DEFAULT-VALUE}).")
+    float stepSize;
+
+    @Option(names = "--dilate", defaultValue = "3", description = "Loss over the hole grown by this many pixels (default ${DEFAULT-VALUE}).")
+    int dilate;
+
+    @Option(names = "--smoothing", defaultValue = "0", description = "Blur the gradient with this sigma before each step (default ${DEFAULT-VALUE}: off).")
+    float smoothing;
+
+    @Option(names = "--tv", defaultValue = "0", description = "Weight of a total-variation term (default ${DEFAULT-VALUE}: off).")
+    float tv;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise fill (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per batch in data-set mode (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--grid-rows", defaultValue = "16", description = "Rows of grid.png (default ${DEFAULT-VALUE}).")
+    int gridRows;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    Inpainting configure() {
+        return Synthesis.inpainting().norm(norm).eps(eps).stepSize(stepSize).steps(steps).fill(Fill.parse(fill))
+                .dilate(dilate).smoothing(smoothing).tv(tv).seed(seed);
+    }
+
+    @Override
+    public Integer call() {
+        Inpainting inpaint = configure();
+        if (data != null) {
+            if (image != null || mask != null || box != null || labels != null) {
+                throw new IllegalArgumentException("--data (data-set mode) does not combine with --image, --mask, --box or --labels");
+            }
+            return dataSet(inpaint);
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("give --image with --mask or --box, or --data for data-set mode");
+        }
+        if ((mask == null) == (box == null)) {
+            throw new IllegalArgumentException("give exactly one of --mask and --box");
+        }
+        return single(inpaint);
+    }
+
+    private int single(Inpainting inpaint) {
+        Checkpoint ckpt = Checkpoint.open(checkpoint);
+        ClassSet classes = SynthSupport.classes(ckpt, null);
+        SegSample img = SynthSupport.readRgb(image);
+        int h = img.height();
+        int w = img.width();
+        Hole hl;
+        if (mask != null) {
+            hl = Hole.read(mask, h, w);
+        } else {
+            int[] b = SynthSupport.parseBox(box);
+            try {
+                hl = Hole.box(b[0], b[1], b[2], b[3], h, w);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--box: " + e.getMessage());
+            }
+        }
+        int[] target = null;
+        Integer inside = null;
+        if (labels != null) {
+            if (cls != null) {
+                throw new IllegalArgumentException("give either --labels or --class, not both");
+            }
+            target = SynthSupport.readLabels(labels, h, w, classes.size());
+        } else {
+            if (cls == null) {
+                throw new IllegalArgumentException("without --labels, --class must say what to paint into the hole");
+            }
+            inside = SynthSupport.parseClass(cls, classes, "--class");
+        }
+        try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint");
+                NDManager m = model.manager().newSubManager()) {
+            NDArray x = m.create(img.image(), new Shape(1, 3, h, w));
+            List<Hole> holes = List.of(hl);
+            if (target == null) {
+                target = inpaint.targetFromPrediction(model, x, holes, inside, 0);
+            }
+            NDArray t = m.create(target, new Shape(1, h, w)).toType(DataType.INT64, false);
+            SynthesisResult r = inpaint.run(model, x, holes, t);
+            ArrayNode entries = SynthSupport.array();
+            ImageGrid grid = grid();
+            write(r, 0, 0, img, hl, classes, entries, grid, model.numClasses());
+            finish(entries, grid, inpaint, ckpt, null, classes);
+        }
+        return 0;
+    }
+
+    private int dataSet(Inpainting inpaint) {
+        if (count < 1 || hole < 1 || batch < 1) {
+            throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
+        }
+        SegDataset ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
+        ClassSet classes = ds.classes();
+        Checkpoint ckpt = Checkpoint.open(checkpoint);
+        ArrayNode entries = SynthSupport.array();
+        ImageGrid grid = grid();
+        try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
+            ConsoleProgress progress = ConsoleProgress.stderr();
+            progress.start("inpaint " + ds.name(), ds.size());
+            for (int start = 0; start < ds.size(); start += batch) {
+                int n = Math.min(batch, ds.size() - start);
+                List<SegSample> samples = new ArrayList<>();
+                List<Hole> holes = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    SegSample s = ds.get(start + i);
+                    samples.add(s);
+                    holes.add(Hole.overLargestObject(s.labels(), s.height(), s.width(), hole, 0, classes.size()));
+                }
+                try (NDManager m = model.manager().newSubManager()) {
+                    org.robustseg.batch.Batch b = org.robustseg.batch.Batch.of(samples);
+                    SynthesisResult r = inpaint.run(model, b.images(m), holes, b.labels(m), start);
+                    for (int i = 0; i < n; i++) {
+                        write(r, i, start + i, samples.get(i), holes.get(i), classes, entries, grid, model.numClasses());
+                    }
+                }
+                progress.advance(n, null);
+            }
+            progress.finish();
+        }
+        finish(entries, grid, inpaint, ckpt, ds, classes);
+        return 0;
+    }
+
+    private ImageGrid grid() {
+        return new ImageGrid(List.of("masked", "filled", "result", "target", "prediction", "original"), 2);
+    }
+
+    private void write(SynthesisResult r, int i, int index, SegSample original, Hole hl, ClassSet classes, ArrayNode entries,
+                       ImageGrid grid, int numClasses) {
+        int h = r.height();
+        int w = r.width();
+        float[] result = r.image(i);
+        float[] masked = SynthSupport.masked(original.image(), hl);
+        SynthSupport.writeInpaintingFiles(out, index, original, hl, r, i, classes);
+        ObjectNode e = SynthSupport.imageEntry(r, i, original.id(), 0);
+        e.put("index", index);
+        int[] bounds = hl.bounds();
+        e.putArray("hole_box_xywh").add(bounds[1]).add(bounds[0]).add(bounds[3] - bounds[1] + 1).add(bounds[2] - bounds[0] + 1);
+        boolean[] in = hl.pixels();
+        SynthSupport.putNumber(e, "psnr_hole", PagMetrics.maskedPsnr(result, original.image(), in));
+        SynthSupport.putNumber(e, "ssim_hole", PagMetrics.maskedSsim(result, original.image(), in, h, w));
+        SynthSupport.putNumber(e, "psnr_hole_filled", PagMetrics.maskedPsnr(r.startImage(i), original.image(), in));
+        entries.add(e);
+        if (grid.rows() < gridRows) {
+            grid.addRow(original.id(), List.of(ImageGrid.image(masked, h, w), ImageGrid.image(r.startImage(i), h, w),
+                    ImageGrid.image(result, h, w), ImageGrid.labels(r.target(i), h, w, classes),
+                    ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(original.image(), h, w)));
+        }
+    }
+
+    private void finish(ArrayNode entries, ImageGrid grid, Inpainting inpaint, Checkpoint ckpt, SegDataset ds, ClassSet classes) {
+        ObjectNode json = Json.object();
+        ObjectNode summary = json.putObject("summary");
+        for (String key : List.of("loss_before", "loss_after", "self_accuracy", "self_accuracy_objects", "psnr_hole", "ssim_hole",
+                "psnr_hole_filled")) {
+            double[] v = new double[entries.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = entries.get(i).path(key).isNumber() ? entries.get(i).path(key).asDouble() : Double.NaN;
+            }
+            SynthSupport.putNumber(summary, key, SynthSupport.mean(v));
+        }
+        summary.put("images", entries.size());
+        json.set("settings", Json.toTree(inpaint.settings()));
+        json.set("images", entries);
+        Provenance p = Provenance.of("inpaint").config(inpaint.settings()).seed(seed)
+                .put("checkpoint", ckpt.identity());
+        if (ds != null) {
+            p.dataset("inpaint", ds.name(), ds.size(), ds.contentHash());
+            json.put("hole", hole);
+        } else {
+            ObjectNode inputs = Json.object();
+            inputs.put("image", image.toAbsolutePath().toString());
+            inputs.put("mask", mask == null ? null : mask.toAbsolutePath().toString());
+            inputs.put("box", box);
+            inputs.put("labels", labels == null ? null : labels.toAbsolutePath().toString());
+            inputs.put("class", cls);
+            p.put("inputs", inputs);
+        }
+        json.set("provenance", p.toJson());
+        Json.write(out.resolve("metrics.json"), json);
+        grid.write(out.resolve("grid.png"));
+        System.out.printf("inpainted %d image(s): model's own accuracy in the hole %.3f (objects %.3f), CE %.3f -> %.3f, "
+                        + "PSNR %.2f dB, SSIM %.3f%n", entries.size(), summary.path("self_accuracy").asDouble(),
+                summary.path("self_accuracy_objects").asDouble(), summary.path("loss_before").asDouble(),
+                summary.path("loss_after").asDouble(), summary.path("psnr_hole").asDouble(), summary.path("ssim_hole").asDouble());
+        System.out.println("wrote " + out.resolve("metrics.json") + ", grid.png and NNNN_{original,mask,masked,result,labels}.png");
+    }
+}

@@ -1,0 +1,313 @@
+package org.robustseg.demo;
+
+import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.Main;
+import org.robustseg.report.Charts;
+import org.robustseg.report.Tables;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.robustseg.data.DataSets;
+import org.robustseg.data.FashionScenes;
+import org.robustseg.data.SegDataset;
+import org.robustseg.data.Split;
+import org.robustseg.engine.NumericsException;
+import org.robustseg.io.AtomicFiles;
+import org.robustseg.io.FileTrees;
+import org.robustseg.metric.RobustnessComparison;
+import org.robustseg.provenance.Checkpoint;
+import org.robustseg.provenance.Json;
+import org.robustseg.provenance.Provenance;
+import org.robustseg.train.RecipeConfig;
+import org.robustseg.train.RunMode;
+import org.robustseg.train.TrainConfig;
+import org.robustseg.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./run demo}: the study end to end on FashionScenes — data, a standard, a robust and a
+ * judge model, robustness curves and the compare table, inpainting and generation with both
+ * models, PAG metrics — ending in {@code report.html} and {@code summary.json}.
+ *
+ * <p>It only composes the library's public pieces (Trainer, RobustnessComparison, synthesis,
+ * PAG). Every stage is resumable: a stage whose {@link StageRecord} matches its current inputs is
+ * skipped, training stages resume from their last epoch checkpoint, and {@code --fresh} starts over.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "The study end to end on FashionScenes: train standard/robust/judge models, attack, "
+                + "synthesise, measure PAG, write report.html (resumable).")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", defaultValue = "runs/demo", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--quick", description = "Small data, few epochs and images: a smoke run of every stage in about a minute.")
+    boolean quick;
+
+    @Option(names = "--fresh", description = "Start over: delete the previous demo's outputs first.")
+    boolean fresh;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for data, training and attacks (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    private DemoPlan plan;
+    private int stageIndex;
+    private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+    private final Map<Split, SegDataset> splitFiles = new java.util.EnumMap<>(Split.class);
+    private final Map<Split, SegDataset> splitMemory = new java.util.EnumMap<>(Split.class);
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        plan = quick ? DemoPlan.quick() : DemoPlan.full();
+        if (fresh && Files.exists(out)) {
+            System.out.println("removing previous demo outputs in " + out);
+            FileTrees.delete(out);
+        }
+        if (Files.exists(out.resolve("summary.json"))) {
+            JsonNode previous = Json.read(out.resolve("summary.json"));
+            if (previous.path("plan").path("name").isTextual() && !previous.path("plan").path("name").asText().equals(plan.name())) {
+                throw new IllegalArgumentException(out + " holds a " + previous.path("plan").path("name").asText()
+                        + " demo; use --fresh to replace it or --out for another directory");
+            }
+        }
+        Path data = stageData();
+        Path standard = stageTrain("standard model", "standard", standardConfig(), null);
+        Path robust = stageTrain("robust model", "robust", robustConfig(), standard);
+        Path judge = stageTrain("judge model", "judge", judgeConfig(), null);
+        JsonNode robustness = stageRobustness(data, standard, robust);
+        JsonNode pag = stageSynthesis(data, standard, robust, judge);
+
+        ObjectNode summary = Json.object();
+        summary.set("plan", Json.toTree(plan));
+        summary.set("robustness", robustness);
+        summary.set("pag", pag);
+        summary.set("models", models(standard, robust, judge));
+        summary.set("stage_seconds", Json.toTree(stageSeconds));
+        summary.set("provenance", Provenance.of("demo").seed(seed).toJson());
+        Json.write(out.resolve("summary.json"), summary);
+        DemoReport.write(out, summary);
+        System.out.print(DemoReport.consoleSummary(summary));
+        System.out.printf("demo finished in %.1f s; report in %s, figures in %s%n", (System.nanoTime() - t0) / 1e9,
+                out.resolve("report.html"), out.resolve("summary.json"));
+        return 0;
+    }
+
+    /**
+     * Runs one stage unless its record says it already completed with these inputs; returns the
+     * stage's results (fresh or recorded). Stage times are the recorded ones, so a second run
+     * reports how long the work took, not how long skipping it took.
+     */
+    private JsonNode runStage(String name, String title, JsonNode inputs, Supplier<JsonNode> work) {
+        stage(title);
+        Path file = out.resolve("stages").resolve(name + ".json");
+        Optional<JsonNode> done = StageRecord.completed(file, inputs);
+        if (done.isPresent()) {
+            System.out.printf("      complete (recorded in %s, took %.0f s)%n", file, done.get().path("seconds").asDouble());
+            stageSeconds.put(name, done.get().path("seconds").asDouble());
+            return done.get().path("results");
+        }
+        long t = System.nanoTime();
+        JsonNode results = work.get();
+        double seconds = (System.nanoTime() - t) / 1e9;
+        stageSeconds.put(name, seconds);
+        System.out.printf("      done in %.0f s%n", seconds);
+        return StageRecord.complete(file, name, inputs, results, seconds).path("results");
+    }
+
+    private Path stageData() {
+        Path data = out.resolve("data");
+        ObjectNode inputs = Json.object().put("train", plan.trainScenes()).put("val", plan.valScenes()).put("seed", seed);
+        runStage("data", "data: FashionScenes " + plan.trainScenes() + " train / " + plan.valScenes()
+                + " val scenes", inputs, () -> {
+                    FashionScenes.builder().trainSize(plan.trainScenes()).valSize(plan.valScenes()).seed(seed).build().write(data);
+                    return Json.read(data.resolve("dataset.json"));
+                });
+        if (!Files.exists(data.resolve("dataset.json"))) {
+            throw new IllegalStateException(data + " lost its dataset.json since it was built; rerun with --fresh");
+        }
+        return data;
+    }
+
+    private TrainConfig standardConfig() {
+        return TrainConfig.defaults(plan.model(), plan.standardEpochs(), plan.batch(), seed);
+    }
+
+    /** PGD-AT L∞ 8/255, 3 steps, fine-tuned from the standard model (measured: from scratch it does not learn in budget). */
+    private TrainConfig robustConfig() {
+        RecipeConfig pgdAt = RecipeConfig.resolve(RecipeConfig.PGD_AT, "linf", plan.robustEps(), null, null, null, null);
+        return TrainConfig.defaults(plan.model(), plan.robustEpochs(), plan.batch(), seed).withRecipe(pgdAt)
+                .withLearningRate(plan.robustLearningRate());
+    }
+
+    /** The judge: another architecture and seed, trained normally. */
+    private TrainConfig judgeConfig() {
+        return TrainConfig.defaults(plan.judgeModel(), plan.judgeEpochs(), plan.batch(), seed + 1);
+    }
+
+    /** Trains (or resumes) one model; complete when its final checkpoint exists for this configuration. */
+    private Path stageTrain(String title, String name, TrainConfig config, Path init) {
+        Path runDir = out.resolve("models").resolve(name);
+        ObjectNode inputs = Json.object();
+        inputs.set("config", Json.toTree(config));
+        inputs.put("data", trainHash());
+        if (init != null) {
+            inputs.set("init", Checkpoint.open(init).identity());
+        }
+        JsonNode results = runStage(name, title + ": " + config.model() + ", "
+                + RobustnessComparison.describe(Json.toTree(config.recipe())) + ", " + config.epochs() + " epochs", inputs, () -> {
+                    Trainer trainer = new Trainer(config, train(), val()).progress(ConsoleProgress.stderr())
+                            .onEpoch(e -> System.out.println("      " + Tables.epoch(e)));
+                    if (init != null) {
+                        trainer.initFrom(init);
+                    }
+                    Path last = trainer.run(runDir, RunMode.RESUME);
+                    return Json.object().put("checkpoint", last.toString());
+                });
+        Path last = Path.of(results.path("checkpoint").asText());
+        if (!Files.isRegularFile(last)) {
+            throw new IllegalStateException("checkpoint " + last + " recorded by the " + name + " stage is missing; rerun with --fresh");
+        }
+        return last;
+    }
+
+    private JsonNode stageRobustness(Path data, Path standard, Path robust) {
+        Path dir = out.resolve("robustness");
+        RobustnessComparison.Settings settings = new RobustnessComparison.Settings(plan.attackSteps(), 1, seed, 16);
+        ObjectNode inputs = Json.object();
+        inputs.set("standard", Checkpoint.open(standard).identity());
+        inputs.set("robust", Checkpoint.open(robust).identity());
+        inputs.set("settings", Json.toTree(settings));
+        inputs.set("curve_eps", Json.toTree(plan.curveEps()));
+        inputs.put("images", plan.evalImages());
+        inputs.put("data", valHash());
+        return runStage("robustness", "robustness: PGD-" + plan.attackSteps() + " curve and SEA ensemble on "
+                + plan.evalImages() + " val images", inputs, () -> {
+                    SegDataset eval = DataSets.first(val(), Math.min(plan.evalImages(), val().size()));
+                    List<RobustnessComparison.Row> rows = new ArrayList<>();
+                    for (Path ckpt : List.of(standard, robust)) {
+                        rows.add(RobustnessComparison.evaluate(Checkpoint.open(ckpt), eval, settings, plan.curveEps(),
+                                ConsoleProgress.stderr()));
+                    }
+                    String table = RobustnessComparison.markdown(rows, settings, eval);
+                    AtomicFiles.writeString(dir.resolve("compare.md"), table);
+                    ObjectNode json = RobustnessComparison.json(rows, settings, eval);
+                    Json.write(dir.resolve("compare.json"), json);
+                    Map<String, List<Double>> curves = new LinkedHashMap<>();
+                    List<Double> xs = rows.get(0).pgdCurve().stream().map(p -> p.eps() * 255.0).toList();
+                    curves.put("standard", rows.get(0).pgdCurve().stream().map(p -> p.metrics().miou()).toList());
+                    curves.put("robust (pgd-at)", rows.get(1).pgdCurve().stream().map(p -> p.metrics().miou()).toList());
+                    Charts.lines(dir.resolve("robustness.png"), "val mIoU under L-inf PGD-" + plan.attackSteps(), "eps (x/255)",
+                            "mIoU", xs, curves);
+                    System.out.print(table);
+                    // Example pictures at the largest budget, by the attack command itself (few images: cheap).
+                    List<String> examples = List.of("attack", "--checkpoint", standard.toString(), "--checkpoint",
+                            robust.toString(), "--data", data.toString(), "--split", "val", "--attack", "pgd", "--eps", "8/255",
+                            "--steps", Integer.toString(plan.attackSteps()), "--seed", Long.toString(seed), "--limit", "4",
+                            "--examples", "3", "--out", dir.resolve("examples").toString());
+                    runCommand(examples);
+                    return json;
+                });
+    }
+
+    /**
+     * Inpainting and generation with both models on the same val images, scored by the judge: the
+     * {@code pag} command itself, so the report's numbers are exactly what a user re-running the
+     * printed command gets. Per-image files go to inpaint/{standard,robust} and generate/{standard,robust}.
+     */
+    private JsonNode stageSynthesis(Path data, Path standard, Path robust, Path judge) {
+        List<String> args = List.of("pag", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
+                "--label", "standard", "--label", "robust", "--judge", judge.toString(), "--data", data.toString(),
+                "--count", Integer.toString(plan.synthesisImages()), "--steps", Integer.toString(plan.inpaintSteps()),
+                "--gen-steps", Integer.toString(plan.generationSteps()), "--seed", Long.toString(seed),
+                "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
+                "--images", out.toString(), "--out", out.resolve("pag").toString());
+        // Input-gradient maps of both models on the first val images (cheap: one gradient per image).
+        List<String> saliency = List.of("saliency", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
+                "--label", "standard", "--label", "robust", "--data", data.toString(), "--split", "val",
+                "--count", Integer.toString(plan.synthesisImages()), "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
+                "--out", out.resolve("saliency").toString());
+        ObjectNode inputs = Json.object();
+        inputs.set("command", Json.toTree(args));
+        inputs.set("saliency_command", Json.toTree(saliency));
+        inputs.set("standard", Checkpoint.open(standard).identity());
+        inputs.set("robust", Checkpoint.open(robust).identity());
+        inputs.set("judge", Checkpoint.open(judge).identity());
+        inputs.put("data", valHash());
+        return runStage("synthesis", "synthesis: inpainting and generation on " + plan.synthesisImages()
+                + " val images with both models, scored by the judge", inputs, () -> {
+                    runCommand(args);
+                    runCommand(saliency);
+                    ObjectNode results = (ObjectNode) Json.read(out.resolve("pag/pag.json"));
+                    results.set("saliency", Json.read(out.resolve("saliency/saliency.json")).path("models"));
+                    return results;
+                });
+    }
+
+    /** Runs one CLI command as a demo step, printing it so a user can rerun it; a failure stops the stage. */
+    private static void runCommand(List<String> args) {
+        System.out.println("      ./run " + String.join(" ", args));
+        int code = Main.execute(args.toArray(String[]::new));
+        NumericsException numerics = code == Main.EXIT_NUMERICS ? Main.takeNumericsFailure() : null;
+        if (numerics != null) {
+            throw numerics; // the demo stops here; the CLI restarts it under a safer oneDNN cap and it resumes
+        }
+        if (code != 0) {
+            throw new IllegalStateException("the demo's " + args.get(0) + " command failed (exit " + code + ")");
+        }
+    }
+
+    private ObjectNode models(Path... checkpoints) {
+        ObjectNode models = Json.object();
+        String[] names = {"standard", "robust", "judge"};
+        for (int i = 0; i < checkpoints.length; i++) {
+            Checkpoint c = Checkpoint.open(checkpoints[i]);
+            ObjectNode m = c.identity();
+            m.put("training_seconds", c.meta().path("training_seconds").asDouble());
+            JsonNode history = c.meta().path("history");
+            if (history.size() > 0) {
+                m.set("val_miou", history.get(history.size() - 1).path("val_miou"));
+            }
+            models.set(names[i], m);
+        }
+        return models;
+    }
+
+    private String trainHash() {
+        return files(Split.TRAIN).contentHash();
+    }
+
+    private String valHash() {
+        return files(Split.VAL).contentHash();
+    }
+
+    /** A split as files (cheap to open and hash; used when a stage may be skipped). */
+    private SegDataset files(Split split) {
+        return splitFiles.computeIfAbsent(split, s -> DataSets.open(out.resolve("data"), s));
+    }
+
+    /** A split decoded into memory (for the stages that run). */
+    private SegDataset train() {
+        return splitMemory.computeIfAbsent(Split.TRAIN, s -> DataSets.inMemory(files(s)));
+    }
+
+    private SegDataset val() {
+        return splitMemory.computeIfAbsent(Split.VAL, s -> DataSets.inMemory(files(s)));
+    }
+
+    private void stage(String what) {
+        stageIndex++;
+        System.out.printf("[%d/%d] %s%n", stageIndex, DemoPlan.STAGES, what);
+    }
+
+}

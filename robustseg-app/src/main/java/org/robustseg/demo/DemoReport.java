@@ -1,0 +1,301 @@
+package org.robustseg.demo;
+
+import org.robustseg.report.HtmlReport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.robustseg.provenance.Json;
+
+/**
+ * The demo's outputs for people: {@code report.html} (one self-contained file) and the console
+ * summary, both rendered from {@code summary.json} and the stage directories, never from state
+ * the summary lacks — so a skipped (resumed) run renders the same report.
+ */
+public final class DemoReport {
+    private DemoReport() {}
+
+    /** Section anchors of report.html, in order (the end-to-end test checks each is present). */
+    static final List<String> SECTIONS = List.of("overview", "robustness", "inpainting", "generation", "pag", "provenance");
+
+    static void write(Path out, JsonNode summary) {
+        HtmlReport r = new HtmlReport("robustseg demo: robust vs standard segmentation on FashionScenes");
+        JsonNode plan = summary.path("plan");
+        r.section("overview", "What this report shows")
+                .paragraph("Two " + plan.path("model").asText() + " segmentation networks were trained on FashionScenes ("
+                        + plan.path("train_scenes").asInt() + " training and " + plan.path("val_scenes").asInt()
+                        + " validation scenes of 64x64 pixels, 10 clothing classes plus background): a standard one, and a robust one "
+                        + "fine-tuned from it with PGD adversarial training (L-inf eps " + budget(plan.path("robust_eps").asDouble())
+                        + "). A third network of another architecture (" + plan.path("judge_model").asText()
+                        + ", trained normally with another seed) serves as an independent judge.")
+                .paragraph("The study behind robustseg (arXiv 2204.01099) claims that adversarially robust segmentation nets have "
+                        + "perceptually-aligned gradients: following their input gradient changes an image in ways a person (or "
+                        + "another network) recognises, so a simple optimiser can inpaint holes or generate images for a label layout. "
+                        + "A standard net's gradients look like noise: it can be fooled by tiny perturbations, and its syntheses "
+                        + "convince only itself. The sections below measure both halves of that claim.")
+                .endSection();
+
+        JsonNode rows = summary.path("robustness").path("rows");
+        r.section("robustness", "Robustness: mIoU under attack");
+        r.paragraph("Validation mIoU when every image is perturbed by an L-inf PGD attack (" + plan.path("attack_steps").asInt()
+                + " steps, random start) of growing budget eps, and by the SEA-style ensemble (four losses, worst case per image) "
+                + "at 8/255. The budget is in pixel units: 8/255 changes no pixel by more than 8 grey levels, invisible to a person. "
+                + "The attacks are stronger than the one used in training (3 steps), so the robust figures are not flattered by "
+                + "the training attack.");
+        r.paragraph(robustnessConclusion(rows));
+        Path curve = out.resolve("robustness/robustness.png");
+        if (Files.exists(curve)) {
+            r.image(curve, "Robustness curve: val mIoU against the PGD budget, standard vs robust");
+        }
+        image(r, out.resolve("robustness/examples/examples.png"), "PGD at 8/255 on validation images, standard model (top rows) "
+                + "and robust model (bottom rows): clean image | its prediction | adversarial image | perturbation, amplified | "
+                + "prediction on the adversarial image");
+        List<List<String>> table = new ArrayList<>();
+        for (JsonNode row : rows) {
+            table.add(List.of(row.path("name").asText(), row.path("recipe").asText(), f4(row.path("clean_miou")),
+                    f4(row.path("pgd_4_miou")), f4(row.path("pgd_8_miou")), f4(row.path("sea_8_miou")),
+                    String.format("%.1f min", row.path("training_seconds").asDouble() / 60)));
+        }
+        r.table(List.of("model", "recipe", "clean mIoU", "PGD 4/255", "PGD 8/255", "SEA 8/255", "training time"), table);
+        r.endSection();
+
+        JsonNode pag = summary.path("pag");
+        JsonNode std = model(pag, "standard");
+        JsonNode rob = model(pag, "robust");
+        r.section("inpainting", "Inpainting: filling a hole by following the gradient");
+        r.paragraph("For each of " + pag.path("models").path(0).path("inpainting").path("images").asInt()
+                + " validation images a " + pag.path("hole").asInt() + "-pixel square hole was cut over the largest garment and "
+                + "filled with the mean colour; then each model changed only the pixels in the hole, taking small L2-normalised "
+                + "gradient steps that make its own segmentation of the image match the true label map. Columns: the masked input, "
+                + "the standard model's result, the robust model's result, the hidden original. The figures in the "
+                + "'Perceptually-aligned gradients, measured' section below say whether the results read as garments to a judge.");
+        image(r, out.resolve("pag/inpainting.png"), "Inpainting: masked input | standard | robust | original");
+        r.endSection();
+
+        r.section("generation", "Generation: an image for a requested label layout");
+        r.paragraph("Starting from a blurry random seed image whose colours were drawn from statistics of the training images, "
+                + "each model changed the whole image so that its segmentation matches a requested layout (taken from a validation "
+                + "image). Columns: the layout, the seed, the standard model's result, the robust model's result, and the real "
+                + "image with that layout. The judge's reading of them is measured in the next section.");
+        image(r, out.resolve("pag/generation.png"), "Generation: layout | seed | standard | robust | real image");
+        r.endSection();
+
+        r.section("pag", "Perceptually-aligned gradients, measured");
+        r.paragraph("A person can see the difference in the pictures above; these figures measure it. The judge, a network "
+                + "that took no part in the synthesis, segments the results. Judge accuracy in the hole: how often the judge "
+                + "sees the intended garment class on the hole's object pixels (the same for real images is the ceiling, for the "
+                + "unoptimised filled hole the floor). Own accuracy: the same figure by the model that did the inpainting; a large "
+                + "gap between own and judge accuracy means the model fooled itself. Blurred: the judge on the result after a "
+                + "sigma-1 blur, which removes high-frequency noise a judge might also read. Gradient cosine: alignment of the "
+                + "first gradient step with the direction from the filled hole to the hidden original. PSNR/SSIM: closeness "
+                + "to the hidden original inside the hole (not a goal: the model is asked for a garment of the right class, "
+                + "not for the original's exact tint). Generation judge mIoU: agreement of the judge's segmentation of the "
+                + "generated images with the requested layouts.");
+        List<List<String>> pagRows = new ArrayList<>();
+        for (JsonNode m : pag.path("models")) {
+            JsonNode in = m.path("inpainting");
+            JsonNode g = m.path("generation");
+            pagRows.add(List.of(m.path("name").asText(), f3(in.path("judgeAccuracyObjects")), f3(in.path("judgeAccuracyObjectsBlurred")),
+                    f3(in.path("selfAccuracyObjects")), f3(in.path("gradientCosine")), f2(in.path("psnr")), f3(in.path("ssim")),
+                    f3(g.path("judgeMiou")), f3(g.path("judgeMiouBlurred")), f3(g.path("selfMiou"))));
+        }
+        JsonNode base = pag.path("baselines");
+        pagRows.add(List.of("real images", f3(base.path("judgeAccuracyObjectsReal")), "", "", "", "", "", f3(base.path("judgeMiouReal")), "", ""));
+        pagRows.add(List.of("filled hole / seed (no optimisation)", f3(base.path("judgeAccuracyObjectsFilled")), "", "", "",
+                f2(base.path("psnrFilled")), f3(base.path("ssimFilled")), f3(base.path("judgeMiouSeeds")), "", ""));
+        r.table(List.of("model", "judge acc. in hole", "judge, blurred", "own acc. in hole", "gradient cosine", "PSNR dB", "SSIM",
+                "judge mIoU generation", "judge, blurred", "own mIoU generation"), pagRows);
+        r.paragraph(synthesisConclusion(std, rob));
+        r.paragraph("Saliency: where does each model's input gradient (of its whole predicted map) put its energy? "
+                + "Concentration is the share of gradient energy on garment pixels (or on their 2-pixel outline band) divided by "
+                + "the share of the image those pixels cover: 1 means no preference, above 1 means the gradient follows the objects.");
+        List<List<String>> salRows = new ArrayList<>();
+        for (JsonNode m : pag.path("saliency")) {
+            JsonNode s = m.path("predicted_map");
+            salRows.add(List.of(m.path("name").asText(), Integer.toString(s.path("images").asInt()),
+                    f3(s.path("objectConcentrationMean")), f3(s.path("objectConcentrationMedian")),
+                    f3(s.path("outlineConcentrationMean")), f3(s.path("outlineConcentrationMedian"))));
+        }
+        r.table(List.of("model", "images", "objects: mean", "objects: median", "outline: mean", "outline: median"), salRows);
+        image(r, out.resolve("saliency/grid.png"), "Input-gradient maps: image | labels | standard | robust (brighter = larger gradient)");
+        r.details("synthesis settings", "inpainting: " + pretty(pag.path("inpainting_settings")) + "\ngeneration: "
+                + pretty(pag.path("generation_settings")));
+        r.endSection();
+
+        r.section("provenance", "Provenance and stage times");
+        r.paragraph("Every model and figure above can be traced back: the models' checkpoints record their full training "
+                + "configuration, data set content hash, seed, tool version and commit. Stage times are wall-clock seconds "
+                + "on the machine that ran the demo (a resumed run reports the time the work originally took).");
+        List<List<String>> stages = new ArrayList<>();
+        summary.path("stage_seconds").fields().forEachRemaining(e ->
+                stages.add(List.of(e.getKey(), String.format("%.0f s", e.getValue().asDouble()))));
+        r.table(List.of("stage", "time"), stages);
+        for (Map.Entry<String, JsonNode> m : iterable(summary.path("models"))) {
+            r.details("model " + m.getKey() + ": " + m.getValue().path("file").asText(), pretty(m.getValue()));
+        }
+        r.details("demo plan and provenance", pretty(summary.path("plan")) + "\n" + pretty(summary.path("provenance")));
+        r.endSection();
+        r.write(out.resolve("report.html"));
+    }
+
+    /** The figures a person wants on the console after the run. */
+    static String consoleSummary(JsonNode summary) {
+        StringBuilder b = new StringBuilder("\nsummary (figures in summary.json, pictures in report.html)\n");
+        b.append(String.format("  %-10s %10s %10s %10s%n", "model", "clean", "PGD 8/255", "SEA 8/255"));
+        for (JsonNode row : summary.path("robustness").path("rows")) {
+            b.append(String.format("  %-10s %10s %10s %10s%n", row.path("name").asText(), f4(row.path("clean_miou")),
+                    f4(row.path("pgd_8_miou")), f4(row.path("sea_8_miou"))));
+        }
+        for (JsonNode m : summary.path("pag").path("models")) {
+            b.append(String.format("  %-10s inpainting: judge acc. in hole %s (own %s), gradient cosine %s; generation judge mIoU %s%n",
+                    m.path("name").asText(), f3(m.path("inpainting").path("judgeAccuracyObjects")),
+                    f3(m.path("inpainting").path("selfAccuracyObjects")), f3(m.path("inpainting").path("gradientCosine")),
+                    f3(m.path("generation").path("judgeMiou"))));
+        }
+        b.append("  stage times:");
+        summary.path("stage_seconds").fields().forEachRemaining(e ->
+                b.append(String.format(" %s %.0f s,", e.getKey(), e.getValue().asDouble())));
+        b.setLength(b.length() - 1);
+        return b.append('\n').toString();
+    }
+
+    /**
+     * What the robustness table says, written from its figures: how much mIoU each net keeps
+     * under PGD at 8/255, and whether the robust one is in fact the more robust.
+     */
+    static String robustnessConclusion(JsonNode rows) {
+        JsonNode std = row(rows, "standard");
+        JsonNode rob = row(rows, "robust");
+        if (!hasNumbers(std, "clean_miou", "pgd_8_miou") || !hasNumbers(rob, "clean_miou", "pgd_8_miou")) {
+            return "The summary lacks the standard or the robust net's clean and PGD 8/255 figures, so no comparison is drawn.";
+        }
+        double sc = std.path("clean_miou").asDouble();
+        double sa = std.path("pgd_8_miou").asDouble();
+        double rc = rob.path("clean_miou").asDouble();
+        double ra = rob.path("pgd_8_miou").asDouble();
+        String figures = String.format("Under PGD at 8/255 the standard net goes from %.3f to %.3f mIoU (%s of its clean "
+                + "figure kept) and the robust net from %.3f to %.3f (%s kept).", sc, sa, kept(sa, sc), rc, ra, kept(ra, rc));
+        double margin = ra - sa;
+        String verdict;
+        if (margin > 0.01) {
+            verdict = String.format(" Under attack the robust net is ahead by %.3f mIoU", margin)
+                    + (rc < sc ? String.format(", at a clean-accuracy cost of %.3f.", sc - rc) : ", and it is not behind on clean images either.");
+        } else if (margin >= -0.01) {
+            verdict = String.format(" The robust net is not more robust here: under attack the two are within %.3f mIoU of each "
+                    + "other, so adversarial training bought no robustness in this run.", Math.abs(margin));
+        } else {
+            verdict = String.format(" The robust net is not more robust here: under attack it is %.3f mIoU behind the standard "
+                    + "net, so adversarial training did not work in this run.", -margin);
+        }
+        return figures + verdict;
+    }
+
+    /**
+     * What the PAG table says about inpainting and generation, from its figures: whose results
+     * the judge reads better, and whether the standard model fools itself.
+     */
+    static String synthesisConclusion(JsonNode std, JsonNode rob) {
+        if (!std.isObject() || !rob.isObject()) {
+            return "The summary lacks the standard or the robust model's synthesis figures, so no comparison is drawn.";
+        }
+        double sj = std.path("inpainting").path("judgeAccuracyObjects").asDouble(Double.NaN);
+        double rj = rob.path("inpainting").path("judgeAccuracyObjects").asDouble(Double.NaN);
+        double ss = std.path("inpainting").path("selfAccuracyObjects").asDouble(Double.NaN);
+        double sg = std.path("generation").path("judgeMiou").asDouble(Double.NaN);
+        double rg = rob.path("generation").path("judgeMiou").asDouble(Double.NaN);
+        StringBuilder b = new StringBuilder("In short: ");
+        if (Double.isNaN(sj) || Double.isNaN(rj)) {
+            b.append("the inpainting figures are missing.");
+        } else if (rj - sj > 0.01) {
+            b.append(String.format("the judge recognised the robust model's inpaintings %.1f points more often than the "
+                    + "standard model's (%.3f vs %.3f)", 100 * (rj - sj), rj, sj));
+        } else if (sj - rj > 0.01) {
+            b.append(String.format("the judge recognised the standard model's inpaintings %.1f points more often than the "
+                    + "robust model's (%.3f vs %.3f): here the robust model's gradients did not paint better", 100 * (sj - rj), sj, rj));
+        } else {
+            b.append(String.format("the judge recognised the two models' inpaintings about equally often (%.3f vs %.3f): no "
+                    + "sign of better-aligned gradients here", rj, sj));
+        }
+        if (!Double.isNaN(sj) && !Double.isNaN(ss)) {
+            b.append(ss - sj > 0.2
+                    ? String.format("; the standard model rated its own at %.3f, %.3f above the judge: it fools itself.", ss, ss - sj)
+                    : String.format("; the standard model rated its own at %.3f, close to the judge's %.3f.", ss, sj));
+        }
+        if (!Double.isNaN(sg) && !Double.isNaN(rg)) {
+            String who = rg - sg > 0.01 ? "the robust model's" : sg - rg > 0.01 ? "the standard model's" : "neither model's";
+            b.append(String.format(" Generation: judge mIoU %.3f for the robust model against %.3f for the standard one "
+                    + "(%s layouts read better).", rg, sg, who));
+        }
+        return b.toString();
+    }
+
+    private static JsonNode row(JsonNode rows, String name) {
+        for (JsonNode row : rows) {
+            if (row.path("name").asText().equals(name)) {
+                return row;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    private static boolean hasNumbers(JsonNode row, String... fields) {
+        for (String f : fields) {
+            if (!row.path(f).isNumber()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String kept(double attacked, double clean) {
+        return clean > 0 ? String.format("%.0f%%", 100 * attacked / clean) : "n/a";
+    }
+
+    private static JsonNode model(JsonNode pag, String name) {
+        for (JsonNode m : pag.path("models")) {
+            if (m.path("name").asText().equals(name)) {
+                return m;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    private static void image(HtmlReport r, Path png, String caption) {
+        if (Files.exists(png)) {
+            r.image(png, caption);
+        } else {
+            r.paragraph("(picture missing: " + png + ")");
+        }
+    }
+
+    private static String f3(JsonNode v) {
+        return v.isNumber() ? String.format("%.3f", v.asDouble()) : "n/a";
+    }
+
+    private static String f2(JsonNode v) {
+        return v.isNumber() ? String.format("%.2f", v.asDouble()) : "n/a";
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
+        return object::fields;
+    }
+
+    private static String pretty(JsonNode node) {
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String f4(JsonNode v) {
+        return v.isNumber() ? String.format("%.4f", v.asDouble()) : "n/a";
+    }
+
+    private static String budget(double eps) {
+        return String.format("%.3g/255", eps * 255);
+    }
+}

@@ -1,0 +1,125 @@
+package org.robustseg.cli.robustness;
+
+import org.robustseg.cli.Main;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.robustseg.data.FashionScenes;
+import org.robustseg.provenance.Json;
+
+/** {@code ./run attack} end to end on a tiny data set, and its bad-input errors. */
+public class AttackCommandTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path run;
+
+    @BeforeAll
+    static void trainTinyModel() {
+        data = tmp.resolve("data");
+        FashionScenes.builder().trainSize(32).valSize(8).seed(2).build().write(data);
+        run = tmp.resolve("run");
+        assertEquals(0, Main.execute("train", "--data", data.toString(), "--epochs", "2", "--batch", "8", "--no-val",
+                "--out", run.toString()));
+    }
+
+    private static String[] run(String... args) {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(err, true), args);
+        return new String[] {Integer.toString(code), err.toString()};
+    }
+
+    @Test
+    void writesOneEntryPerCheckpointAndBudgetWithCurveAndExamples() throws IOException {
+        Path out = tmp.resolve("attack");
+        String[] r = run("attack", "--checkpoint", run.toString(), "--checkpoint", run.resolve("checkpoints/epoch-0001.ckpt").toString(),
+                "--data", data.toString(), "--eps", "0,4/255,8/255", "--steps", "3", "--batch", "4", "--examples", "2",
+                "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        JsonNode entries = Json.read(out.resolve("robustness.json"));
+        assertEquals(6, entries.size());
+        assertEquals(8 / 255.0, entries.get(2).path("eps").asDouble(), 1e-6);
+        for (JsonNode e : entries) {
+            for (String key : List.of("eps", "miou", "pixel_accuracy", "per_class_iou", "attack", "provenance", "checkpoint")) {
+                assertTrue(e.has(key), "missing " + key + " in " + e);
+            }
+            assertEquals("pgd", e.path("attack").path("name").asText());
+            assertEquals(3, e.path("attack").path("steps").asInt());
+        }
+        // budget 0 is the clean evaluation: equal to what eval reports
+        assertEquals(0, Main.execute("eval", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("ev").toString()));
+        double clean = Json.read(tmp.resolve("ev/metrics.json")).path("miou").asDouble();
+        assertEquals(clean, entries.get(0).path("miou").asDouble(), 1e-12);
+        // PGD starts at a random point and never offers the clean image as a candidate, so this is not
+        // true by construction: at 8/255 a working attack must lower pixel accuracy strictly below clean
+        double cleanAccuracy = entries.get(0).path("pixel_accuracy").asDouble();
+        assertTrue(entries.get(2).path("pixel_accuracy").asDouble() < cleanAccuracy,
+                "pgd 8/255 " + entries.get(2).path("pixel_accuracy").asDouble() + " vs clean " + cleanAccuracy);
+        BufferedImage curve = ImageIO.read(out.resolve("robustness.png").toFile());
+        assertNotNull(curve);
+        assertEquals(640, curve.getWidth());
+        BufferedImage grid = ImageIO.read(out.resolve("examples.png").toFile());
+        assertNotNull(grid);
+        assertTrue(grid.getHeight() > 4 * 128, "two checkpoints x two examples of 128-pixel tiles");
+    }
+
+    @Test
+    void compareWritesOneRowPerCheckpointWithCleanPgdSeaAndTime() throws IOException {
+        Path out = tmp.resolve("compare");
+        String[] r = run("compare", "--checkpoint", run.toString(), "--data", data.toString(), "--limit", "4", "--steps", "2",
+                "--batch", "4", "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        JsonNode rows = Json.read(out.resolve("compare.json")).path("rows");
+        assertEquals(1, rows.size());
+        JsonNode row = rows.get(0);
+        for (String key : List.of("clean_miou", "pgd_4_miou", "pgd_8_miou", "sea_8_miou", "training_seconds", "seconds_per_epoch")) {
+            assertTrue(row.has(key), "missing " + key);
+        }
+        assertEquals("standard", row.path("recipe").asText());
+        assertTrue(row.path("training_seconds").asDouble() > 0);
+        // both attacks start at random points (no clean candidate), so lowering pixel accuracy strictly
+        // below clean at 8/255 is a real check that they attack, not a property of the bookkeeping
+        double clean = row.path("clean_pixel_accuracy").asDouble();
+        assertTrue(row.path("pgd_8_pixel_accuracy").asDouble() < clean, "pgd 8/255 vs clean " + clean + ": " + row);
+        assertTrue(row.path("sea_8_pixel_accuracy").asDouble() < clean, "sea 8/255 vs clean " + clean + ": " + row);
+        String md = java.nio.file.Files.readString(out.resolve("compare.md"));
+        assertTrue(md.contains("| run (epoch 2) | standard |"), md);
+    }
+
+    @Test
+    void badOptionsGiveOneLineErrorsNamingTheOption() {
+        String ckpt = run.toString();
+        String d = data.toString();
+        String o = tmp.resolve("bad").toString();
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--eps", "0,-1/255"), "--eps");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--eps", "1.5"), "--eps");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--eps", "abc"), "--eps");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--steps", "0"), "--steps");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--attack", "deepfool"), "deepfool");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--norm", "l1"), "l1");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--loss", "hinge"), "hinge");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--attack", "targeted", "--target-class", "11"),
+                "--target-class");
+        expect(run("attack", "--checkpoint", ckpt, "--data", d, "--out", o, "--attack", "targeted"), "--target-class");
+    }
+
+    private static void expect(String[] result, String mustContain) {
+        assertTrue(!result[0].equals("0"), "should fail: " + result[1]);
+        List<String> lines = result[1].lines().filter(l -> l.startsWith("error:")).toList();
+        assertEquals(1, lines.size(), result[1]);
+        assertTrue(lines.get(0).contains(mustContain), lines.get(0));
+    }
+}
