@@ -81,7 +81,7 @@ abstract class AdversarialRecipe implements TrainingRecipe {
      */
     NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager,
                   long seed) {
-        InputOptimizer inner = configure(attack().loss(innerObjectiveHook.apply(objective)).optimizer()
+        InputOptimizer inner = configure(attack().objective(innerObjectiveHook.apply(objective)).optimizer()
                 .forwardMode(ATTACK_BN)
                 .keepBest(false)
                 .evaluateLast(false)

@@ -460,7 +460,7 @@ class RecipesTest {
             float[] viaRecipe = pgdAt.prepare(model, x, y, m, 11L).adversarial().toFloatArray();
             seedDropout(model, 7);
             float[] mainOnly = org.robustseg.attack.Attacks.pgd(o.attackNorm()).eps(o.eps()).steps(o.attackSteps())
-                    .stepSize(o.stepSize()).randomStart(o.randomStart()).loss(org.robustseg.optim.Objectives.crossEntropy())
+                    .stepSize(o.stepSize()).randomStart(o.randomStart()).objective(org.robustseg.optim.Objectives.crossEntropy())
                     .optimizer().forwardMode(ForwardMode.TRAINING).keepBest(false).evaluateLast(false).seed(11L)
                     .run(model, x, y).xBest().toFloatArray();
             assertArrayEquals(mainOnly, viaRecipe);
@@ -478,7 +478,7 @@ class RecipesTest {
         TradesRecipe trades = new TradesRecipe(o);
         float[][] seen = new float[3][];
         trades.innerObjectiveHook(inner -> Objective.of(inner.name(), c -> {
-            if (c.iteration() == 0 && seen[0] == null) {
+            if (c.step() == 0 && seen[0] == null) {
                 seen[0] = c.x().toFloatArray();
                 seen[1] = c.x0().toFloatArray();
                 seen[2] = c.logits().toFloatArray();

@@ -174,7 +174,7 @@ public final class AttackCommand implements Callable<Integer> {
         g = steps != null ? g.steps(positive(steps, "--steps")) : g;
         g = stepSize != null ? g.stepSize(stepSize) : g;
         g = restarts != null ? g.restarts(positive(restarts, "--restarts")) : g;
-        return loss != null ? g.loss(loss) : g;
+        return loss != null ? g.objective(loss) : g;
     }
 
     private static int positive(int v, String option) {
