@@ -36,26 +36,26 @@ public final class AttackExample {
      */
     public record Figures(SegmentationMetrics clean, List<Robustness.Point> curve, float[] seaAccuracy) {}
 
-    /** Attacks the model of {@code checkpoint} on the validation split of {@code data}. */
-    public static Figures attack(Path data, Path checkpoint) {
-        // tag::attack[]
+    // tag::attack[]
+    /** Clean figures, a PGD curve and the SEA ensemble's per-image accuracy, with {@code steps}-step attacks. */
+    public static Figures attack(Path data, Path checkpoint, int steps) {
         SegDataset val = DataSets.open(data, Split.VAL);
         try (SegmentationModel model = Checkpoint.load(checkpoint); NDManager manager = model.manager().newSubManager()) {
             SegmentationMetrics clean = Evaluator.evaluate(model, val, 32, ProgressListener.NONE).metrics();
-            GradientAttack pgd = Attacks.pgd(Norm.LINF).steps(10).restarts(2).seed(0);   // shared, never changed
+            GradientAttack pgd = Attacks.pgd(Norm.LINF).steps(steps).restarts(2).seed(0);   // shared, never changed
             List<Robustness.Point> curve = Robustness.evaluate(model, val, pgd, Eps.of("0,4/255,8/255"));
 
-            Ensemble sea = Attacks.sea(Norm.LINF).eps(8 / 255f);          // worst case over the four SEA losses
+            Ensemble sea = Attacks.sea(Norm.LINF).eps(8 / 255f).steps(steps);   // worst case over the four SEA losses
             Batch batch = Batch.of(List.of(val.get(0), val.get(1), val.get(2), val.get(3)));
             AttackResult r = sea.perturb(model, batch.images(manager), batch.labels(manager));
             return new Figures(clean, curve, r.accuracy());               // r.adversarial(): the attacked images
         }
-        // end::attack[]
     }
+    // end::attack[]
 
     public static void main(String[] args) {
         Figures f = attack(Path.of(args.length > 0 ? args[0] : "runs/demo/data"),
-                Path.of(args.length > 1 ? args[1] : "runs/demo/models/robust"));
+                Path.of(args.length > 1 ? args[1] : "runs/demo/models/robust"), 10);
         System.out.printf("clean mIoU %.3f%n", f.clean().miou());
         f.curve().forEach(p -> System.out.printf("eps %.4f: mIoU %.3f%n", p.eps(), p.metrics().miou()));
         System.out.println("SEA accuracy per image: " + java.util.Arrays.toString(f.seaAccuracy()));

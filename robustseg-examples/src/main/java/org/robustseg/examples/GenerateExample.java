@@ -23,12 +23,12 @@ import org.robustseg.synth.SynthesisResult;
 public final class GenerateExample {
     private GenerateExample() {}
 
+    // tag::generate[]
     static final int BACKGROUND = FashionScenes.classes().id("background");
     static final int SNEAKER = FashionScenes.classes().id("sneaker");
 
-    /** Generates one 64×64 image with a sneaker in the middle. */
-    public static SynthesisResult generate(Path data, Path checkpoint) {
-        // tag::generate[]
+    /** Generates one 64×64 image with a sneaker in the middle, in {@code steps} steps. */
+    public static SynthesisResult generate(Path data, Path checkpoint, int steps) {
         ColourStatistics stats = ColourStatistics.fit(DataSets.open(data, Split.TRAIN), ProgressListener.NONE);
         int size = FashionScenes.SIZE;
         int[] layout = new int[size * size];                      // one image: background, a sneaker in a box
@@ -38,15 +38,15 @@ public final class GenerateExample {
             layout[p] = sneaker[p] ? SNEAKER : layout[p];
         }
         try (SegmentationModel robust = Checkpoint.load(checkpoint); NDManager manager = robust.manager().newSubManager()) {
-            return Synthesis.generation(stats).seedImage(SeedImage.GAUSSIAN_LOWRES).steps(100)
+            return Synthesis.generation(stats).seedImage(SeedImage.GAUSSIAN_LOWRES).steps(steps)
                     .run(robust, manager.create(layout, new Shape(1, size, size)));
         }
-        // end::generate[]
     }
+    // end::generate[]
 
     public static void main(String[] args) {
         SynthesisResult r = generate(Path.of(args.length > 0 ? args[0] : "runs/demo/data"),
-                Path.of(args.length > 1 ? args[1] : "runs/demo/models/robust"));
+                Path.of(args.length > 1 ? args[1] : "runs/demo/models/robust"), 100);
         System.out.printf("generation: CE to the layout %.3f -> %.3f%n", r.lossBefore()[0], r.lossAfter()[0]);
     }
 }

@@ -18,9 +18,9 @@ import org.robustseg.provenance.Checkpoint;
 public final class SaliencyExample {
     private SaliencyExample() {}
 
+    // tag::saliency[]
     /** The alignment of the whole-map saliency of the first validation scene with its labels. */
     public static Saliency.Alignment saliency(Path data, Path checkpoint) {
-        // tag::saliency[]
         SegSample scene = DataSets.open(data, Split.VAL).get(0);
         try (SegmentationModel model = Checkpoint.load(checkpoint); NDManager manager = model.manager().newSubManager()) {
             // the gradient of the summed logits of the predicted classes, its L2 norm over channels per pixel
@@ -29,8 +29,8 @@ public final class SaliencyExample {
             // objectConcentration, outlineConcentration: share of gradient energy / share of pixels (1 = spread evenly)
             return Saliency.alignment(maps.map(0), scene.labels(), scene.height(), scene.width(), Saliency.WHOLE_MAP);
         }
-        // end::saliency[]
     }
+    // end::saliency[]
 
     public static void main(String[] args) {
         Saliency.Alignment a = saliency(Path.of(args.length > 0 ? args[0] : "runs/demo/data"),

@@ -28,11 +28,11 @@ public final class TrainExample {
      */
     public record Trained(Path data, Path standard, Path robust) {}
 
-    /** Trains both models in {@code work} on {@code trainImages} scenes for {@code epochs} epochs. */
-    public static Trained train(Path work, int trainImages, int epochs) {
-        // tag::train[]
+    // tag::train[]
+    /** Writes a data set into {@code work}, trains a standard model on it and fine-tunes that with PGD-AT. */
+    public static Trained train(Path work, int trainImages, int valImages, int epochs) {
         Path data = work.resolve("data");
-        FashionScenes.builder().trainSize(trainImages).valSize(16).seed(0).build().write(data);
+        FashionScenes.builder().trainSize(trainImages).valSize(valImages).seed(0).build().write(data);
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = DataSets.open(data, Split.VAL);
         TrainConfig config = TrainConfig.builder("pspnet-lite").epochs(epochs).batchSize(8).seed(0).build();
@@ -42,15 +42,15 @@ public final class TrainExample {
         RecipeConfig pgdAt = RecipeConfig.builder(Recipe.PGD_AT).norm(Norm.LINF).eps(8 / 255f).steps(3).build();
         TrainConfig robustConfig = config.toBuilder().recipe(pgdAt).learningRate(0.02f).build();
         Path robust = new Trainer(robustConfig, train, val).initFrom(standard).run(work.resolve("robust"), RunMode.FRESH);
-        // end::train[]
         return new Trained(data, standard, robust);
     }
+    // end::train[]
 
     public static void main(String[] args) {
         Path work = Path.of(args.length > 0 ? args[0] : "runs/example");
         int images = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        Trained t = train(work, images, epochs);
+        Trained t = train(work, images, 64, epochs);
         System.out.println("standard: " + t.standard() + "\nrobust:   " + t.robust());
     }
 }

@@ -14,8 +14,8 @@ import org.robustseg.provenance.Checkpoint;
 import org.robustseg.synth.SynthesisResult;
 
 /**
- * Runs every README example on tiny data: 16 training scenes, one epoch, so that the whole class
- * takes seconds. The figures are not meaningful at this size; the point is that the code the
+ * Runs every README example on tiny data: 8 training and 4 validation scenes, one epoch, attacks
+ * and synthesis of a few steps, so that the whole class takes seconds. The figures are not meaningful at this size; the point is that the code the
  * README shows compiles, runs and returns results of the promised shape.
  */
 class ExamplesTest {
@@ -25,7 +25,7 @@ class ExamplesTest {
 
     @BeforeAll
     static void train() {
-        trained = TrainExample.train(work, 16, 1);
+        trained = TrainExample.train(work, 8, 4, 1);
     }
 
     @Test
@@ -38,7 +38,7 @@ class ExamplesTest {
 
     @Test
     void attackGivesACurveAndPerImageAccuracy() {
-        AttackExample.Figures f = AttackExample.attack(trained.data(), trained.robust());
+        AttackExample.Figures f = AttackExample.attack(trained.data(), trained.robust(), 2);
         assertEquals(3, f.curve().size());
         assertEquals(0f, f.curve().get(0).eps());
         assertEquals(f.clean().miou(), f.curve().get(0).metrics().miou(), 1e-9);
@@ -50,7 +50,7 @@ class ExamplesTest {
 
     @Test
     void inpaintingLowersTheLossAndEditingRuns() {
-        InpaintExample.Results r = InpaintExample.inpaint(trained.data(), trained.robust());
+        InpaintExample.Results r = InpaintExample.inpaint(trained.data(), trained.robust(), 5);
         assertTrue(r.inpainted().lossAfter()[0] <= r.inpainted().lossBefore()[0],
                 r.inpainted().lossBefore()[0] + " -> " + r.inpainted().lossAfter()[0]);
         if (r.edited() != null) {
@@ -60,7 +60,7 @@ class ExamplesTest {
 
     @Test
     void generationLowersTheLoss() {
-        SynthesisResult r = GenerateExample.generate(trained.data(), trained.robust());
+        SynthesisResult r = GenerateExample.generate(trained.data(), trained.robust(), 5);
         assertEquals(1, r.count());
         assertTrue(r.lossAfter()[0] <= r.lossBefore()[0], r.lossBefore()[0] + " -> " + r.lossAfter()[0]);
     }
