@@ -3,6 +3,7 @@ package org.robustseg.attack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.robustseg.optim.Apgd;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
@@ -21,7 +22,7 @@ public final class Attacks {
     private Attacks() {}
 
     /** Names accepted by {@link #parse}. */
-    public static final List<String> NAMES = List.of("fgsm", "bim", "pgd", "segpgd", "sea", "targeted");
+    public static final List<String> NAMES = List.of("fgsm", "bim", "pgd", "apgd", "segpgd", "sea", "sea-pgd", "square", "targeted");
 
     /**
      * FGSM (Goodfellow et al.): one step of size eps from the clean image, no random start, and
@@ -49,16 +50,49 @@ public final class Attacks {
     }
 
     /**
-     * SEA (Croce et al. 2023): PGD with each of masked CE, balanced CE, JS divergence and the
-     * masked spherical loss (the four of their code), keeping per image the worst case (lowest
-     * accuracy). Member i starts from its own random point ({@link Ensemble#memberSeed}).
+     * APGD (Croce &amp; Hein 2020) on the pixel CE: 100 steps from the clean image (no random
+     * start), initial step 2·eps halved per image at APGD's checkpoints, momentum 0.75, restarts
+     * from the best point ({@link Apgd}).
+     */
+    public static GradientAttack apgd(Norm norm) {
+        return new GradientAttack("apgd", norm, defaultEps(norm), 100).schedule(Apgd.create());
+    }
+
+    /**
+     * SEA as published (Croce, Singh &amp; Hein 2023): APGD with each of masked CE, balanced CE,
+     * JS divergence and the masked spherical loss (the four of their code), 300 steps each under
+     * the progressive radius 2ε → 1.5ε → ε ({@link Radii#sea()}: 90, 90 and 120 steps), no random
+     * start, keeping per image the worst case (lowest accuracy) at ε. Members are named
+     * "apgd-LOSS". Add {@link #square} with {@link Ensemble#plus} for a black-box member.
      */
     public static Ensemble sea(Norm norm) {
         List<GradientAttack> members = new ArrayList<>();
         for (Objective loss : Objectives.sea()) {
-            members.add(pgd(norm).named("sea-" + loss.name()).objective(loss));
+            members.add(apgd(norm).named("apgd-" + loss.name()).objective(loss).steps(300).radii(Radii.sea()));
         }
         return new Ensemble("sea", members).seed(0);
+    }
+
+    /**
+     * The PGD ensemble robustseg called SEA before SEA was implemented as published: PGD (random
+     * start, fixed step 2.5·eps/steps, 10 steps) on each of SEA's four losses, worst case per
+     * image. Member i starts from its own random point ({@link Ensemble#memberSeed}). Members keep
+     * their historical names "sea-LOSS", so recorded evaluations stay comparable.
+     */
+    public static Ensemble seaPgd(Norm norm) {
+        List<GradientAttack> members = new ArrayList<>();
+        for (Objective loss : Objectives.sea()) {
+            members.add(pgd(norm).named("sea-" + loss.name()).objective(loss));
+        }
+        return new Ensemble("sea-pgd", members).seed(0);
+    }
+
+    /** The Square attack (Andriushchenko et al. 2020), L∞ only: 1000 queries, forward passes only. */
+    public static SquareAttack square(Norm norm) {
+        if (norm != Norm.LINF) {
+            throw new IllegalArgumentException("the square attack is implemented for linf only, got " + norm);
+        }
+        return new SquareAttack();
     }
 
     /** Any set of attacks as an ensemble keeping the per-image worst case. */
@@ -82,7 +116,10 @@ public final class Attacks {
             case "bim": return norm == Norm.LINF ? bim(0.03f, 0.01f, 4) : new GradientAttack("bim", norm, defaultEps(norm), 4);
             case "pgd": return pgd(norm);
             case "segpgd": return segPgd(norm);
+            case "apgd": return apgd(norm);
             case "sea": return sea(norm);
+            case "sea-pgd": return seaPgd(norm);
+            case "square": return square(norm);
             case "targeted": return targeted(norm);
             default:
                 throw new IllegalArgumentException("unknown attack '" + name + "' (known: " + String.join(", ", NAMES) + ")");

@@ -12,6 +12,9 @@ public interface BudgetedAttack extends Attack {
 
     float eps();
 
+    /** The same attack with its random streams seeded by {@code seed} (a copy). */
+    BudgetedAttack seed(long seed);
+
     Norm norm();
 
     /** The settings that define the attack, for provenance (name, norm, eps, steps, …). */

@@ -12,12 +12,15 @@ import org.robustseg.model.SegmentationModel;
  * Runs several attacks and keeps, per image, the worst case: the lowest pixel accuracy on valid
  * pixels, ties broken by the higher cross-entropy; on a full tie the earlier member wins. SEA
  * (Croce et al. 2023) is this ensemble over its four losses. Never weaker per image than any member.
+ * Members are any budgeted attacks: gradient attacks, and black-box ones such as
+ * {@link SquareAttack} ({@link #plus}); the step settings ({@link #steps}, {@link #stepSize},
+ * {@link #restarts}) reach the gradient members only.
  */
 public final class Ensemble implements BudgetedAttack {
     private final String name;
-    private final List<GradientAttack> members;
+    private final List<BudgetedAttack> members;
 
-    Ensemble(String name, List<GradientAttack> members) {
+    Ensemble(String name, List<? extends BudgetedAttack> members) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("an ensemble needs at least one attack");
         }
@@ -25,8 +28,20 @@ public final class Ensemble implements BudgetedAttack {
         this.members = List.copyOf(members);
     }
 
-    public List<GradientAttack> members() {
+    public List<BudgetedAttack> members() {
         return members;
+    }
+
+    /** The same ensemble under another name (the name recorded in settings). */
+    public Ensemble named(String value) {
+        return new Ensemble(value, members);
+    }
+
+    /** This ensemble with one more member, e.g. a black-box {@link SquareAttack} next to SEA's gradient members. */
+    public Ensemble plus(BudgetedAttack member) {
+        List<BudgetedAttack> all = new java.util.ArrayList<>(members);
+        all.add(member);
+        return new Ensemble(name, all);
     }
 
     @Override
@@ -50,28 +65,29 @@ public final class Ensemble implements BudgetedAttack {
         m.put("name", name);
         m.put("norm", norm().name().toLowerCase(java.util.Locale.ROOT));
         m.put("eps", eps());
-        m.put("members", members.stream().map(GradientAttack::settings).collect(Collectors.toList()));
+        m.put("members", members.stream().map(BudgetedAttack::settings).collect(Collectors.toList()));
         return m;
     }
 
     public Ensemble steps(int value) {
-        return map(a -> a.steps(value));
+        return mapGradient(a -> a.steps(value));
     }
 
     public Ensemble stepSize(float value) {
-        return map(a -> a.stepSize(value));
+        return mapGradient(a -> a.stepSize(value));
     }
 
     public Ensemble restarts(int value) {
-        return map(a -> a.restarts(value));
+        return mapGradient(a -> a.restarts(value));
     }
 
     /**
      * Seeds member i with {@link #memberSeed memberSeed(value, i)}: one seed for all would start
      * every member from the same random point, and the ensemble would explore less than it claims.
      */
+    @Override
     public Ensemble seed(long value) {
-        List<GradientAttack> seeded = new java.util.ArrayList<>();
+        List<BudgetedAttack> seeded = new java.util.ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             seeded.add(members.get(i).seed(memberSeed(value, i)));
         }
@@ -96,7 +112,7 @@ public final class Ensemble implements BudgetedAttack {
     @Override
     public AttackResult perturb(SegmentationModel model, NDArray images, NDArray labels) {
         AttackResult worst = null;
-        for (GradientAttack member : members) {
+        for (BudgetedAttack member : members) {
             AttackResult r = member.perturb(model, images, labels);
             worst = worst == null ? r : worse(worst, r);
         }
@@ -126,8 +142,12 @@ public final class Ensemble implements BudgetedAttack {
         return new AttackResult(x, acc, loss);
     }
 
-    private Ensemble map(UnaryOperator<GradientAttack> change) {
+    private Ensemble map(UnaryOperator<BudgetedAttack> change) {
         return new Ensemble(name, members.stream().map(change).collect(Collectors.toList()));
+    }
+
+    private Ensemble mapGradient(UnaryOperator<GradientAttack> change) {
+        return map(a -> a instanceof GradientAttack g ? change.apply(g) : a);
     }
 
     @Override

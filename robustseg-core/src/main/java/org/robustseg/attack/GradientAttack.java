@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Objects;
 import org.robustseg.Fluent;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.Apgd;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.InputOptimizer;
 import org.robustseg.optim.Mask;
@@ -14,6 +15,7 @@ import org.robustseg.optim.PixelAccuracy;
 import org.robustseg.optim.PixelCrossEntropy;
 import org.robustseg.optim.Result;
 import org.robustseg.optim.Selection;
+import org.robustseg.optim.StepSchedule;
 
 /**
  * A gradient attack: one configuration of {@link InputOptimizer}. FGSM, BIM, PGD, SegPGD and
@@ -28,7 +30,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     private String name;
     private Norm norm;
     private float eps;
-    private float stepSize = Float.NaN; // NaN: 2.5·eps/steps
+    private float stepSize = Float.NaN; // NaN: the schedule's default (2.5·eps/steps for PGD, 2·eps for APGD)
     private int steps;
     private int restarts = 1;
     private boolean randomStart;
@@ -37,6 +39,8 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     private Direction direction = Direction.MAXIMISE;
     private Mask mask;
     private boolean keepBest = true;
+    private StepSchedule schedule = StepSchedule.FIXED;
+    private Radii radii = Radii.single();
 
     GradientAttack(String name, Norm norm, float eps, int steps) {
         this.name = name;
@@ -52,7 +56,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
         return with(c -> c.eps = checked);
     }
 
-    /** Size of one step; default 2.5·eps/steps (Madry et al.). */
+    /** Size of one step (APGD: the initial one); default 2.5·eps/steps (Madry et al.), 2·eps under APGD. */
     public GradientAttack stepSize(float value) {
         if (!(value >= 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("stepSize must be a finite number >= 0, got " + value);
@@ -113,6 +117,26 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
         return keepBest;
     }
 
+    /** How iterates follow each other: {@link StepSchedule#FIXED} (PGD, default) or {@link Apgd}. */
+    public GradientAttack schedule(StepSchedule value) {
+        Objects.requireNonNull(value, "schedule");
+        return with(c -> c.schedule = value);
+    }
+
+    /** A progressive radius ({@link Radii#sea()}: 2ε, 1.5ε, ε); default one stage at eps. */
+    public GradientAttack radii(Radii value) {
+        Objects.requireNonNull(value, "radii");
+        return with(c -> c.radii = value);
+    }
+
+    public StepSchedule schedule() {
+        return schedule;
+    }
+
+    public Radii radii() {
+        return radii;
+    }
+
     GradientAttack named(String value) {
         return with(c -> c.name = value);
     }
@@ -150,11 +174,18 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
         m.put("loss", objective.name()); // the recorded key predates the name "objective"
         m.put("direction", direction.name().toLowerCase(java.util.Locale.ROOT));
         m.put("keep_best", keepBest);
+        if (schedule != StepSchedule.FIXED) { // absent for PGD, so recorded PGD settings are unchanged
+            m.put("schedule", schedule.name());
+        }
+        if (!radii.isSingle()) {
+            m.put("radii", radii.factors());
+            m.put("radius_step_fractions", radii.fractions());
+        }
         return m;
     }
 
     public float stepSize() {
-        return Float.isNaN(stepSize) ? 2.5f * eps / steps : stepSize;
+        return Float.isNaN(stepSize) ? schedule.defaultStepSize(eps, steps) : stepSize;
     }
 
     public int steps() {
@@ -175,20 +206,48 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
 
     /** The loop this attack runs, for callers that want the raw {@link Result} (e.g. adversarial training). */
     public InputOptimizer optimizer() {
-        return InputOptimizer.of(norm.step(eps, stepSize()).mask(mask), objective)
-                .direction(direction)
-                .steps(steps)
-                .restarts(restarts)
-                .randomStart(randomStart)
-                .seed(seed)
-                .keepBest(keepBest)
-                .selection(Selection.ACCURACY);
+        return optimizer(eps, steps, stepSize(), randomStart);
     }
 
+    private InputOptimizer optimizer(float radius, int stageSteps, float stageStepSize, boolean stageRandomStart) {
+        return InputOptimizer.of(norm.step(radius, stageStepSize).mask(mask), objective)
+                .direction(direction)
+                .steps(stageSteps)
+                .restarts(restarts)
+                .randomStart(stageRandomStart)
+                .seed(seed)
+                .keepBest(keepBest)
+                .selection(Selection.ACCURACY)
+                .schedule(schedule);
+    }
+
+    /**
+     * Runs the loop; under a progressive radius, one run per stage, each from where the previous
+     * ended (a random start, if any, only for the first), the result the last stage's, at eps.
+     */
     @Override
     public AttackResult perturb(SegmentationModel model, NDArray images, NDArray labels) {
-        Result r = optimizer().run(model, images, labels);
-        return evaluate(model, r.xBest(), labels);
+        if (radii.isSingle()) {
+            return evaluate(model, optimizer().run(model, images, labels).xBest(), labels);
+        }
+        int[] split = radii.split(steps);
+        NDArray at = null;
+        for (int k = 0; k < split.length; k++) {
+            boolean last = k == split.length - 1;
+            if (split[k] == 0 && !last) {
+                continue;
+            }
+            float factor = radii.factors().get(k);
+            float radius = norm == Norm.LINF ? Math.min(1f, factor * eps) : factor * eps;
+            // an explicit step size keeps its ratio to the radius; otherwise the schedule's default at this radius
+            float size = Float.isNaN(stepSize) ? schedule.defaultStepSize(radius, Math.max(1, split[k])) : stepSize * factor;
+            Result r = optimizer(radius, split[k], size, randomStart && at == null).run(model, images, at, labels);
+            if (at != null) {
+                at.close();
+            }
+            at = r.xBest();
+        }
+        return evaluate(model, at, labels);
     }
 
     /** Accuracy and CE of {@code adversarial} against {@code labels}, the figures attacks are compared by. */
@@ -206,7 +265,8 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     public String toString() {
         return name + "(norm=" + norm + ", eps=" + eps + ", stepSize=" + stepSize() + ", steps=" + steps + ", restarts="
                 + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + objective.name() + ", " + direction
-                + (keepBest ? "" : ", last iterate") + ")";
+                + (keepBest ? "" : ", last iterate") + (schedule == StepSchedule.FIXED ? "" : ", " + schedule)
+                + (radii.isSingle() ? "" : ", radii=" + radii.factors()) + ")";
     }
 
     static float checkEps(Norm norm, float eps) {

@@ -19,6 +19,15 @@ import org.robustseg.model.SegmentationModel;
  * @param logits the logits at x (no gradient attached)
  */
 public record InputGradient(NDArray gradient, NDArray lossPerSample, NDArray logits) {
+    private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Input gradients computed in this process so far: what an attack's cost is counted in, and
+     * how a test shows that a black-box attack ({@code SquareAttack}) never asks for one.
+     */
+    public static long calls() {
+        return CALLS.get();
+    }
 
     /** The gradient of {@code objective} at x against {@code target}, BatchNorm in eval statistics. */
     public static InputGradient of(SegmentationModel model, NDArray x, Objective objective, NDArray target) {
@@ -30,6 +39,7 @@ public record InputGradient(NDArray gradient, NDArray lossPerSample, NDArray log
      * context (x0, step) is passed to the objective. The arrays returned live in x's manager.
      */
     public static InputGradient of(SegmentationModel model, Objective.Context at, Objective objective, ForwardMode mode) {
+        CALLS.incrementAndGet();
         NDArray x0 = at.x();
         NDList out = Scoped.computeAll(() -> {
             try (FrozenParameters frozen = new FrozenParameters(model, mode)) {

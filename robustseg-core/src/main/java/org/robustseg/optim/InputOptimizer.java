@@ -45,6 +45,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     private GradientTransform gradientTransform = GradientTransform.identity();
     private ForwardMode forwardMode = ForwardMode.EVAL;
     private Selection selection = Selection.LOSS;
+    private StepSchedule schedule = StepSchedule.FIXED;
     private boolean keepBest = true;
     private boolean evaluateLast = true;
 
@@ -120,6 +121,16 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return with(c -> c.forwardMode = value);
     }
 
+    /**
+     * How one iterate becomes the next: {@link StepSchedule#FIXED} (default, PGD's fixed step) or
+     * {@link Apgd} (adaptive per-image step sizes, momentum, restarts from the best point). A fresh
+     * per-run state is started for every restart.
+     */
+    public InputOptimizer schedule(StepSchedule value) {
+        Objects.requireNonNull(value, "schedule");
+        return with(c -> c.schedule = value);
+    }
+
     /** The criterion by which the best iterate per image is kept. */
     public InputOptimizer selection(Selection value) {
         Objects.requireNonNull(value, "selection");
@@ -173,12 +184,28 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return selection;
     }
 
+    public StepSchedule schedule() {
+        return schedule;
+    }
+
     /**
      * Runs the loop on images {@code x0} (N×3×H×W in [0,1]) against the target label map
      * {@code target} (N×H×W). The result's array lives in x0's manager.
      */
     public Result run(SegmentationModel model, NDArray x0, NDArray target) {
+        return run(model, x0, null, target);
+    }
+
+    /**
+     * Like {@link #run(SegmentationModel, NDArray, NDArray)}, but every restart starts from
+     * {@code start} projected into the allowed set around x0 (null: x0, or a random start) —
+     * how a staged attack continues at a smaller radius from where the larger one ended.
+     */
+    public Result run(SegmentationModel model, NDArray x0, NDArray start, NDArray target) {
         checkInputs(x0, target);
+        if (start != null && randomStart) {
+            throw new IllegalStateException("a given start point and randomStart(true) exclude each other");
+        }
         if (!evaluateLast && (keepBest || restarts > 1)) {
             throw new IllegalStateException("evaluateLast(false) needs keepBest(false) and one restart");
         }
@@ -190,7 +217,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 FrozenParameters frozen = new FrozenParameters(model, forwardMode)) {
             for (int r = 0; r < restarts; r++) {
                 RandomGenerator rng = seeds.split();
-                Kept one = runOnce(model, x0, target, rng, runManager, trace);
+                Kept one = runOnce(model, x0, start, target, rng, runManager, trace);
                 kept.merge(one, runManager);
                 one.close();
             }
@@ -199,11 +226,20 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return new Result(kept.x, kept.loss, kept.accuracy, new Trace(restarts, steps, trace));
     }
 
-    private Kept runOnce(SegmentationModel model, NDArray x0, NDArray target, RandomGenerator rng,
+    private Kept runOnce(SegmentationModel model, NDArray x0, NDArray start, NDArray target, RandomGenerator rng,
             NDManager runManager, List<float[]> trace) {
         Kept best = new Kept((int) x0.getShape().get(0));
-        NDArray x = randomStart ? step.randomStart(x0, rng) : x0.duplicate();
+        NDArray x = start != null ? step.project(start, x0) : randomStart ? step.randomStart(x0, rng) : x0.duplicate();
         x.attach(runManager);
+        try (StepSchedule.Run moves = schedule.start(step, x0, steps, runManager)) {
+            iterate(model, x0, target, x, best, moves, runManager, trace);
+        }
+        return best;
+    }
+
+    private void iterate(SegmentationModel model, NDArray x0, NDArray target, NDArray start, Kept best,
+            StepSchedule.Run moves, NDManager runManager, List<float[]> trace) {
+        NDArray x = start;
         for (int t = 0; t <= steps; t++) {
             try (NDManager iteration = runManager.newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
@@ -240,13 +276,16 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 }
                 if (gradient != null) {
                     NDArray ascent = gradientTransform.apply(gradient.mul(direction.sign()));
-                    x = step.move(x, ascent, x0);
+                    float[] progress = lossValues.clone();
+                    for (int i = 0; i < progress.length; i++) {
+                        progress[i] *= direction.sign();
+                    }
+                    x = moves.next(t, x, ascent, progress);
                     NDScope.unregister(x);
                     x.attach(runManager);
                 }
             }
         }
-        return best;
     }
 
     private void checkInputs(NDArray x0, NDArray target) {
@@ -273,7 +312,8 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     @Override
     public String toString() {
         return "InputOptimizer(" + step + ", " + objective.name() + ", " + direction + ", steps=" + steps
-                + ", restarts=" + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", selection=" + selection + ")";
+                + ", restarts=" + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", selection=" + selection
+                + (schedule == StepSchedule.FIXED ? "" : ", schedule=" + schedule) + ")";
     }
 
     /** The per-image best iterate with its figures; the array lives in the run's manager until handed out. */

@@ -70,11 +70,21 @@ public abstract class Step {
 
     /** One ascent move along {@code gradient} (already signed for the loop's direction), projected. */
     public final NDArray move(NDArray x, NDArray gradient, NDArray x0) {
-        return Scoped.compute(() -> {
-            // mask first: the direction is that of the gradient restricted to the free pixels
-            NDArray g = mask == null ? gradient : select(resolve(x), gradient, gradient.zerosLike());
-            return projectInScope(x.add(direction(g).mul(stepSize)), x0);
-        });
+        return Scoped.compute(() -> projectInScope(x.add(unitDirection(x, gradient).mul(stepSize)), x0));
+    }
+
+    /**
+     * One ascent move with a step size per image ({@code stepSizes}, N×1×1×1) instead of
+     * {@link #stepSize}: APGD halves the step of each image on its own ({@link Apgd}).
+     */
+    public final NDArray move(NDArray x, NDArray gradient, NDArray x0, NDArray stepSizes) {
+        return Scoped.compute(() -> projectInScope(x.add(unitDirection(x, gradient).mul(stepSizes)), x0));
+    }
+
+    private NDArray unitDirection(NDArray x, NDArray gradient) {
+        // mask first: the direction is that of the gradient restricted to the free pixels
+        NDArray g = mask == null ? gradient : select(resolve(x), gradient, gradient.zerosLike());
+        return direction(g);
     }
 
     /** x projected into the allowed set: the eps-ball around x0, then [0,1], then the mask. */

@@ -53,7 +53,10 @@ class AttacksTest {
                 Arguments.of(Attacks.segPgd(Norm.LINF).eps(8 / 255f).steps(5), Norm.LINF, 8 / 255f),
                 Arguments.of(Attacks.segPgd(Norm.L2).eps(1f).steps(5), Norm.L2, 1f),
                 Arguments.of(Attacks.sea(Norm.LINF).eps(8 / 255f).steps(4), Norm.LINF, 8 / 255f),
-                Arguments.of(Attacks.sea(Norm.L2).eps(1f).steps(4), Norm.L2, 1f));
+                Arguments.of(Attacks.sea(Norm.L2).eps(1f).steps(4), Norm.L2, 1f),
+                Arguments.of(Attacks.seaPgd(Norm.LINF).eps(8 / 255f).steps(4), Norm.LINF, 8 / 255f),
+                Arguments.of(Attacks.apgd(Norm.LINF).eps(8 / 255f).steps(5), Norm.LINF, 8 / 255f),
+                Arguments.of(Attacks.apgd(Norm.L2).eps(1f).steps(5), Norm.L2, 1f));
     }
 
     static double[] distances(Norm norm, NDArray adv) {
@@ -169,13 +172,14 @@ class AttacksTest {
      */
     @Test
     void ensembleKeepsTheWorstMemberPerImageAndSeedsMembersApart() {
-        Ensemble sea = Attacks.sea(Norm.LINF).eps(4 / 255f).steps(3);
+        Ensemble sea = Attacks.seaPgd(Norm.LINF).eps(4 / 255f).steps(3);
         java.util.Set<Long> seeds = new java.util.HashSet<>();
-        for (GradientAttack member : sea.members()) {
-            seeds.add(member.seed());
+        for (BudgetedAttack member : sea.members()) {
+            seeds.add(((GradientAttack) member).seed());
         }
         assertEquals(sea.members().size(), seeds.size(), "members share a seed: " + seeds);
-        assertNotEquals(sea.members().get(0).seed(), sea.seed(1).members().get(0).seed(), "seed(..) does not reach the members");
+        assertNotEquals(((GradientAttack) sea.members().get(0)).seed(), ((GradientAttack) sea.seed(1).members().get(0)).seed(),
+                "seed(..) does not reach the members");
         AttackResult all = sea.perturb(model, images, labels);
         int n = all.accuracy().length;
         int per = (int) (images.size() / n);
@@ -184,7 +188,7 @@ class AttacksTest {
         float[] bestLoss = new float[n];
         float[][] bestX = new float[n][];
         java.util.Arrays.fill(bestAcc, Float.POSITIVE_INFINITY);
-        for (GradientAttack member : sea.members()) {
+        for (BudgetedAttack member : sea.members()) {
             AttackResult r = member.perturb(model, images, labels);
             float[] x = r.adversarial().toFloatArray();
             for (int i = 0; i < n; i++) {
@@ -264,7 +268,8 @@ class AttacksTest {
         assertMessage("restarts", () -> Attacks.pgd(Norm.L2).restarts(0));
         assertMessage("stepSize", () -> Attacks.pgd(Norm.L2).stepSize(-1));
         assertMessage("unknown attack 'cw'", () -> Attacks.parse("cw", Norm.LINF));
-        assertMessage("fgsm, bim, pgd, segpgd, sea, targeted", () -> Attacks.parse("cw", Norm.LINF));
+        assertMessage("fgsm, bim, pgd, apgd, segpgd, sea, sea-pgd, square, targeted", () -> Attacks.parse("cw", Norm.LINF));
+        assertMessage("linf only", () -> Attacks.square(Norm.L2));
         assertMessage("unknown norm 'l1'", () -> Norm.parse("l1"));
         assertMessage("unknown loss 'hinge'", () -> Attacks.pgd(Norm.LINF).objective("hinge"));
         assertMessage("target class 3", () -> Targets.everyPixel(labels, 3, 3));
@@ -274,9 +279,10 @@ class AttacksTest {
         assertEquals(Norm.LINF, Norm.parse("LInf"));
         // each name gives its preset: the defining settings, not only the name
         for (String name : Attacks.NAMES) {
-            Attack a = Attacks.parse(name, Norm.L2);
+            Norm norm = name.equals("square") ? Norm.LINF : Norm.L2; // square is L∞ only
+            Attack a = Attacks.parse(name, norm);
             assertEquals(name, a.name());
-            assertEquals("l2", ((BudgetedAttack) a).settings().get("norm"), name);
+            assertEquals(norm.toString(), ((BudgetedAttack) a).settings().get("norm"), name);
         }
         java.util.Map<String, Object> fgsm = Attacks.fgsm(Norm.L2).settings();
         assertEquals(List.of(1, 0.5f, false, false), List.of(fgsm.get("steps"), fgsm.get("step_size"), fgsm.get("random_start"), fgsm.get("keep_best")));
@@ -287,7 +293,18 @@ class AttacksTest {
         assertEquals(List.of(4, 0.01f, 0.03f), List.of(((GradientAttack) Attacks.parse("bim", Norm.LINF)).steps(),
                 ((GradientAttack) Attacks.parse("bim", Norm.LINF)).stepSize(), ((GradientAttack) Attacks.parse("bim", Norm.LINF)).eps()));
         assertEquals(List.of("masked-ce", "balanced-ce", "js", "masked-spherical"),
-                ((Ensemble) Attacks.parse("sea", Norm.LINF)).members().stream().map(m -> m.objective().name()).toList());
+                ((Ensemble) Attacks.parse("sea", Norm.LINF)).members().stream().map(m -> ((GradientAttack) m).objective().name()).toList());
+        // SEA as published: APGD, 300 steps, 2ε/1.5ε/ε, no random start; sea-pgd: today's PGD ensemble
+        for (BudgetedAttack m : ((Ensemble) Attacks.parse("sea", Norm.LINF)).members()) {
+            java.util.Map<String, Object> s = m.settings();
+            assertEquals(List.of(300, false, "apgd", List.of(2f, 1.5f, 1f), 2 * 8 / 255f),
+                    List.of(s.get("steps"), s.get("random_start"), s.get("schedule"), s.get("radii"), s.get("step_size")), m.name());
+        }
+        for (BudgetedAttack m : ((Ensemble) Attacks.parse("sea-pgd", Norm.LINF)).members()) {
+            java.util.Map<String, Object> s = m.settings();
+            assertEquals(List.of(10, true), List.of(s.get("steps"), s.get("random_start")), m.name());
+            assertFalse(s.containsKey("schedule") || s.containsKey("radii"), m.name());
+        }
     }
 
     static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {
