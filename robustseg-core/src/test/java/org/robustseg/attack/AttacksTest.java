@@ -60,6 +60,11 @@ class AttacksTest {
     }
 
     static double[] distances(Norm norm, NDArray adv) {
+        return distancesFrom(images, norm, adv);
+    }
+
+    /** Per image ‖adv − images‖ in {@code norm}. */
+    static double[] distancesFrom(NDArray images, Norm norm, NDArray adv) {
         float[] a = adv.toFloatArray();
         float[] b = images.toFloatArray();
         int n = (int) images.getShape().get(0);

@@ -23,6 +23,7 @@ import org.robustseg.attack.Ensemble;
 import org.robustseg.attack.Eps;
 import org.robustseg.attack.GradientAttack;
 import org.robustseg.attack.Norm;
+import org.robustseg.attack.SquareAttack;
 import org.robustseg.attack.Targets;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
@@ -53,7 +54,8 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "val", description = "Split (default ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--attack", defaultValue = "pgd", description = "fgsm, bim, pgd, segpgd, sea or targeted (default ${DEFAULT-VALUE}).")
+    @Option(names = "--attack", defaultValue = "pgd", description = "fgsm, bim, pgd, apgd, segpgd, sea (APGD on SEA's losses, 300 steps, 2/1.5/1 eps), "
+            + "sea-pgd (PGD on SEA's losses), square (black-box, linf) or targeted (default ${DEFAULT-VALUE}).")
     String attack;
 
     @Option(names = "--norm", defaultValue = "linf", description = "linf or l2 (default ${DEFAULT-VALUE}).")
@@ -62,8 +64,11 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--eps", defaultValue = "0,2/255,4/255,8/255", description = "Budgets, comma-separated; fractions allowed (default ${DEFAULT-VALUE}).")
     String eps;
 
-    @Option(names = "--steps", description = "Attack iterations (default: the preset's, e.g. 10 for pgd, 4 for bim, 1 for fgsm).")
+    @Option(names = "--steps", description = "Attack iterations (default: the preset's, e.g. 10 for pgd, 100 for apgd, 300 for sea, 4 for bim, 1 for fgsm).")
     Integer steps;
+
+    @Option(names = "--queries", description = "Forward passes of the square attack (default 1000).")
+    Integer queries;
 
     @Option(names = "--step-size", description = "Step size (default: the preset's, e.g. 2.5*eps/steps for pgd, 0.01 for bim).")
     Float stepSize;
@@ -161,6 +166,15 @@ public final class AttackCommand implements Callable<Integer> {
 
     /** The preset with the command-line overrides applied. */
     private BudgetedAttack configure(org.robustseg.attack.Attack preset) {
+        if (queries != null && !(preset instanceof SquareAttack)) {
+            throw new IllegalArgumentException("--queries applies to --attack square only");
+        }
+        if (preset instanceof SquareAttack s) {
+            if (loss != null || steps != null || stepSize != null || restarts != null) {
+                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack (use --queries)");
+            }
+            return queries != null ? s.seed(seed).queries(positive(queries, "--queries")) : s.seed(seed);
+        }
         if (preset instanceof Ensemble e) {
             if (loss != null) {
                 throw new IllegalArgumentException("--loss does not apply to the sea ensemble (it runs all its losses)");

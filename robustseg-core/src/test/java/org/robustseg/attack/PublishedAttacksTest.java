@@ -1,0 +1,125 @@
+package org.robustseg.attack;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.InputGradient;
+import org.robustseg.optim.TinySegNet;
+
+/**
+ * The reference-strength attacks on a model trained inside the test: SEA as published (APGD,
+ * progressive radius) against today's PGD-10 ensemble on the same losses, and the black-box
+ * Square attack.
+ */
+class PublishedAttacksTest {
+    static final float EPS = 3 / 255f;
+    static SegmentationModel model;
+    static NDManager manager;
+    static NDArray images;
+    static NDArray labels;
+    static float[] clean;
+
+    @BeforeAll
+    static void train() {
+        model = TinySegNet.trained(1, 80);
+        manager = NDManager.newBaseManager("PyTorch");
+        NDList val = TinySegNet.scenes(manager, 8, 777);
+        images = val.get(0);
+        labels = val.get(1);
+        clean = GradientAttack.evaluate(model, images.duplicate(), labels).accuracy();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+        model.close();
+    }
+
+    static float mean(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return (float) (s / v.length);
+    }
+
+    /**
+     * SEA-APGD (here 60 steps per loss: 18 at 2ε, 18 at 1.5ε, 24 at ε) against PGD-10 with the
+     * same four losses: per image its accuracy is at most PGD's, and the budget holds at ε.
+     */
+    @Test
+    void seaIsAtLeastAsStrongAsPgdTenOnEveryImage() {
+        AttackResult pgd = Attacks.seaPgd(Norm.LINF).eps(EPS).steps(10).perturb(model, images, labels);
+        AttackResult sea = Attacks.sea(Norm.LINF).eps(EPS).steps(60).perturb(model, images, labels);
+        for (double d : AttacksTest.distancesFrom(images, Norm.LINF, sea.adversarial())) {
+            assertTrue(d <= EPS + 1e-6, "‖δ‖∞ = " + d + " > " + EPS);
+        }
+        for (int i = 0; i < clean.length; i++) {
+            assertTrue(sea.accuracy()[i] <= pgd.accuracy()[i], "image " + i + ": SEA " + sea.accuracy()[i] + " > PGD-10 " + pgd.accuracy()[i]);
+        }
+        assertTrue(mean(pgd.accuracy()) < mean(clean), "PGD-10 should do some harm at this budget");
+        assertTrue(mean(pgd.accuracy()) > 0, "PGD-10 broke everything: the comparison says nothing");
+        System.out.printf("eps 3/255, 8 images: clean %.4f, PGD-10 ensemble %.4f, SEA-APGD (60 steps) %.4f%n",
+                mean(clean), mean(pgd.accuracy()), mean(sea.accuracy()));
+    }
+
+    /** APGD alone (CE, 20 steps) against PGD (CE, 20 steps, random start), same budget. */
+    @Test
+    void apgdIsAtLeastAsStrongAsPgdOnAverage() {
+        AttackResult pgd = Attacks.pgd(Norm.LINF).eps(EPS).steps(20).perturb(model, images, labels);
+        AttackResult apgd = Attacks.apgd(Norm.LINF).eps(EPS).steps(20).perturb(model, images, labels);
+        System.out.printf("eps 3/255, CE, 20 steps: PGD %.4f, APGD %.4f%n", mean(pgd.accuracy()), mean(apgd.accuracy()));
+        assertTrue(mean(apgd.accuracy()) <= mean(pgd.accuracy()), "APGD " + mean(apgd.accuracy()) + " > PGD " + mean(pgd.accuracy()));
+    }
+
+    /** Square lowers accuracy inside the L∞ budget and never asks for a gradient. */
+    @Test
+    void squareLowersAccuracyWithForwardPassesOnly() {
+        float eps = 8 / 255f;
+        long before = InputGradient.calls();
+        AttackResult r = Attacks.square(Norm.LINF).eps(eps).queries(150).pInit(0.1f).perturb(model, images, labels);
+        assertEquals(before, InputGradient.calls(), "the square attack computed input gradients");
+        for (double d : AttacksTest.distancesFrom(images, Norm.LINF, r.adversarial())) {
+            assertTrue(d <= eps + 1e-6, "‖δ‖∞ = " + d);
+        }
+        assertTrue(mean(r.accuracy()) < mean(clean) - 0.02f, "square: " + mean(r.accuracy()) + " vs clean " + mean(clean));
+        for (int i = 0; i < clean.length; i++) {
+            assertTrue(r.accuracy()[i] <= clean[i] + 1e-6f, "image " + i + " got better under attack"); // it starts from stripes, not x0
+        }
+        // and the counter does count: one PGD step is one gradient per restart
+        Attacks.pgd(Norm.LINF).steps(2).perturb(model, images, labels);
+        assertEquals(before + 2, InputGradient.calls());
+        System.out.printf("square 150 queries eps 8/255: clean %.4f -> %.4f%n", mean(clean), mean(r.accuracy()));
+    }
+
+    /** The window's share halves at 10, 50, 200, ... of 10 000 queries, rescaled to the budget. */
+    @Test
+    void squareWindowScheduleIsThePapers() {
+        assertEquals(0.8f, SquareAttack.share(0.8f, 10, 10000), 0f);
+        assertEquals(0.4f, SquareAttack.share(0.8f, 11, 10000), 0f);
+        assertEquals(0.2f, SquareAttack.share(0.8f, 51, 10000), 0f);
+        assertEquals(0.8f / 512, SquareAttack.share(0.8f, 9999, 10000), 0f);
+        assertEquals(0.4f, SquareAttack.share(0.8f, 2, 1000), 0f); // 2/1000 = 20/10000
+    }
+
+    /** Square as an ensemble member: the ensemble is never weaker per image than SEA alone. */
+    @Test
+    void squareJoinsAnEnsemble() {
+        Ensemble sea = Attacks.sea(Norm.LINF).eps(EPS).steps(6);
+        Ensemble withSquare = sea.plus(Attacks.square(Norm.LINF).queries(20));
+        assertEquals(5, withSquare.members().size());
+        assertEquals(EPS, withSquare.members().get(4).eps(), "the square member was not given the ensemble's eps");
+        AttackResult a = sea.perturb(model, images, labels);
+        AttackResult b = withSquare.perturb(model, images, labels);
+        for (int i = 0; i < clean.length; i++) {
+            assertTrue(b.accuracy()[i] <= a.accuracy()[i], "image " + i);
+        }
+        assertEquals("square", ((java.util.Map<?, ?>) ((java.util.List<?>) withSquare.settings().get("members")).get(4)).get("name"));
+    }
+}
