@@ -81,6 +81,16 @@ public final class Ensemble implements BudgetedAttack {
         return mapGradient(a -> a.restarts(value));
     }
 
+    /** Whether the gradient members start from a random point in the ball (seeded apart by {@link #seed}). */
+    public Ensemble randomStart(boolean value) {
+        return mapGradient(a -> a.randomStart(value));
+    }
+
+    /** The gradient members' progressive radius (e.g. {@link Radii#single()} for SEA at eps throughout). */
+    public Ensemble radii(Radii value) {
+        return mapGradient(a -> a.radii(value));
+    }
+
     /**
      * Seeds member i with {@link #memberSeed memberSeed(value, i)}: one seed for all would start
      * every member from the same random point, and the ensemble would explore less than it claims.

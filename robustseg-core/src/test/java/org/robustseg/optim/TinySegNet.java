@@ -63,6 +63,35 @@ public final class TinySegNet {
         });
     }
 
+    /** The same network behind an input quantisation round(16·x)/16: its input gradient is exactly 0 (gradient masking). */
+    public static final String QUANTISED = "test-tiny-segnet-quantised";
+
+    static {
+        ModelZoo.register(new Architecture() {
+            @Override
+            public String name() {
+                return QUANTISED;
+            }
+
+            @Override
+            public String description() {
+                return "the test net behind a non-differentiable input quantisation, for gradient-masking tests";
+            }
+
+            @Override
+            public Block build(int numClasses) {
+                return new SequentialBlock()
+                        .add(x -> new NDList(x.singletonOrThrow().mul(16).round().div(16)))
+                        .add(ModelZoo.architecture(NAME).build(numClasses));
+            }
+
+            @Override
+            public Shape initShape() {
+                return new Shape(1, 3, SIZE, SIZE);
+            }
+        });
+    }
+
     /** A batch of scenes: images N×3×S×S in [0,1] and labels N×S×S (int32), fully determined by the seed. */
     public static NDList scenes(NDManager manager, int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -97,7 +126,12 @@ public final class TinySegNet {
 
     /** A model trained with Adam on fresh synthetic batches for {@code steps} steps (BatchNorm in training mode). */
     public static SegmentationModel trained(long seed, int steps) {
-        SegmentationModel model = untrained(seed);
+        return trained(NAME, seed, steps);
+    }
+
+    /** Like {@link #trained(long, int)} for another registered test architecture of the same task. */
+    public static SegmentationModel trained(String architecture, long seed, int steps) {
+        SegmentationModel model = SegmentationModel.create(architecture, CLASSES, seed);
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.02f)).build();
         for (int step = 0; step < steps; step++) {
             try (NDManager m = model.manager().newSubManager()) {

@@ -1,0 +1,204 @@
+package org.robustseg.metric;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.robustseg.data.SegSample;
+
+/**
+ * Figures per image and per object, next to the data-set-level confusion matrix: a data-set
+ * mIoU can hide that a few images are destroyed completely, or that small objects vanish while
+ * large regions survive — what an attack on segmentation does first.
+ * <ul>
+ *   <li><b>per-image mIoU</b>: for each image, the mean IoU over the classes present in its labels
+ *       or its prediction (valid pixels only), then the mean over images ({@link #meanImageMiou};
+ *       the image-normalised mIoU of robust-segmentation evaluations);
+ *   <li><b>per-class IoU</b>: from the accumulated confusion matrix ({@link #confusion});
+ *   <li><b>IoU by object size</b>: every 4-connected component of one class in the labels is an
+ *       object; its size is its share of the image's pixels: <b>small</b> below
+ *       {@value #SMALL_BELOW} (1%), <b>large</b> from {@value #LARGE_FROM} (10%), <b>medium</b>
+ *       between. Relative thresholds, because the data sets here range from 64×64 to 2048×1024
+ *       (COCO's absolute 32²/96² would call every object of a small image small). Per size
+ *       class: IoU = ΣTP / Σ(TP + FN + FP), with TP/FN the object's pixels predicted as its class
+ *       or not, and FP the pixels inside the object's bounding box predicted as its class but
+ *       labelled otherwise; and the mean object recall TP/|object|. "Stuff" classes (background)
+ *       given to the constructor form no objects;
+ *   <li><b>worst images</b>: the images with the lowest per-image mIoU ({@link #worst}).
+ * </ul>
+ */
+public final class ImageMetrics {
+    public static final double SMALL_BELOW = 0.01;
+    public static final double LARGE_FROM = 0.10;
+
+    /** Object size classes (see the class comment for the thresholds). */
+    public enum Size { SMALL, MEDIUM, LARGE }
+
+    /** One size class's figures: objects counted, pooled IoU, mean object recall. */
+    public record SizeFigures(int objects, double iou, double meanRecall) {}
+
+    /** An image with its per-image mIoU; {@code index} counts images in the order they were added. */
+    public record ImageScore(int index, double miou) {}
+
+    private final int classes;
+    private final Set<Integer> stuff;
+    private final ConfusionMatrix confusion;
+    private final List<Double> imageMiou = new ArrayList<>();
+    private final Map<Size, long[]> pooled = new EnumMap<>(Size.class); // tp, fn, fp, objects
+    private final Map<Size, Double> recallSum = new EnumMap<>(Size.class);
+
+    /** @param stuffClasses classes that form no objects (e.g. background) */
+    public ImageMetrics(int classes, Set<Integer> stuffClasses) {
+        this.classes = classes;
+        this.stuff = Set.copyOf(stuffClasses);
+        this.confusion = new ConfusionMatrix(classes);
+        for (Size s : Size.values()) {
+            pooled.put(s, new long[4]);
+            recallSum.put(s, 0.0);
+        }
+    }
+
+    /** Adds a batch from logits N×C×H×W (arg-max over C) and labels N×H×W. */
+    public void add(NDArray logits, NDArray labels) {
+        long[] shape = labels.getShape().getShape();
+        add(logits.argMax(1).toType(DataType.INT32, false).toIntArray(), labels.toType(DataType.INT32, false).toIntArray(),
+                (int) shape[1], (int) shape[2]);
+    }
+
+    /** Adds images of h×w pixels given as flat predicted and label maps (255 = ignore), one after the other. */
+    public void add(int[] predicted, int[] labels, int h, int w) {
+        confusion.add(predicted, labels);
+        int per = h * w;
+        for (int off = 0; off < labels.length; off += per) {
+            addImage(java.util.Arrays.copyOfRange(predicted, off, off + per), java.util.Arrays.copyOfRange(labels, off, off + per), h, w);
+        }
+    }
+
+    private void addImage(int[] pred, int[] lab, int h, int w) {
+        long[] inter = new long[classes];
+        long[] union = new long[classes];
+        for (int i = 0; i < lab.length; i++) {
+            if (lab[i] == SegSample.IGNORE) {
+                continue;
+            }
+            if (pred[i] == lab[i]) {
+                inter[lab[i]]++;
+                union[lab[i]]++;
+            } else {
+                union[lab[i]]++;
+                union[pred[i]]++;
+            }
+        }
+        double sum = 0;
+        int present = 0;
+        for (int c = 0; c < classes; c++) {
+            if (union[c] > 0) {
+                sum += (double) inter[c] / union[c];
+                present++;
+            }
+        }
+        imageMiou.add(present == 0 ? Double.NaN : sum / present);
+        addObjects(pred, lab, h, w);
+    }
+
+    /** Labels every 4-connected component of a non-stuff class and scores it against the prediction. */
+    private void addObjects(int[] pred, int[] lab, int h, int w) {
+        boolean[] seen = new boolean[lab.length];
+        int[] queue = new int[lab.length];
+        for (int start = 0; start < lab.length; start++) {
+            int c = lab[start];
+            if (seen[start] || c == SegSample.IGNORE || stuff.contains(c)) {
+                continue;
+            }
+            int head = 0;
+            int tail = 0;
+            queue[tail++] = start;
+            seen[start] = true;
+            int top = h;
+            int bottom = -1;
+            int left = w;
+            int right = -1;
+            long tp = 0;
+            while (head < tail) {
+                int p = queue[head++];
+                int y = p / w;
+                int x = p % w;
+                top = Math.min(top, y);
+                bottom = Math.max(bottom, y);
+                left = Math.min(left, x);
+                right = Math.max(right, x);
+                tp += pred[p] == c ? 1 : 0;
+                int[] next = {y > 0 ? p - w : -1, y < h - 1 ? p + w : -1, x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1};
+                for (int q : next) {
+                    if (q >= 0 && !seen[q] && lab[q] == c) {
+                        seen[q] = true;
+                        queue[tail++] = q;
+                    }
+                }
+            }
+            int size = tail;
+            long fp = 0;
+            for (int y = top; y <= bottom; y++) {
+                for (int x = left; x <= right; x++) {
+                    int p = y * w + x;
+                    fp += pred[p] == c && lab[p] != c && lab[p] != SegSample.IGNORE ? 1 : 0;
+                }
+            }
+            Size s = sizeOf((double) size / lab.length);
+            long[] f = pooled.get(s);
+            f[0] += tp;
+            f[1] += size - tp;
+            f[2] += fp;
+            f[3]++;
+            recallSum.merge(s, (double) tp / size, Double::sum);
+        }
+    }
+
+    /** The size class of an object covering {@code share} of its image. */
+    public static Size sizeOf(double share) {
+        return share < SMALL_BELOW ? Size.SMALL : share >= LARGE_FROM ? Size.LARGE : Size.MEDIUM;
+    }
+
+    /** Per-image mIoU in the order the images were added (NaN for an image without valid pixels). */
+    public double[] imageMiou() {
+        return imageMiou.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The mean of the per-image mIoUs over images with valid pixels. */
+    public double meanImageMiou() {
+        return imageMiou.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** The data-set-level confusion matrix of the same pixels (per-class IoU, mIoU). */
+    public ConfusionMatrix confusion() {
+        return confusion;
+    }
+
+    /** Figures per object size class; IoU and recall NaN where a class has no objects. */
+    public Map<Size, SizeFigures> bySize() {
+        Map<Size, SizeFigures> m = new EnumMap<>(Size.class);
+        for (Size s : Size.values()) {
+            long[] f = pooled.get(s);
+            long denominator = f[0] + f[1] + f[2];
+            m.put(s, new SizeFigures((int) f[3], denominator == 0 ? Double.NaN : (double) f[0] / denominator,
+                    f[3] == 0 ? Double.NaN : recallSum.get(s) / f[3]));
+        }
+        return m;
+    }
+
+    /** The {@code k} images with the lowest per-image mIoU, worst first (ties: earlier image first). */
+    public List<ImageScore> worst(int k) {
+        List<ImageScore> all = new ArrayList<>();
+        for (int i = 0; i < imageMiou.size(); i++) {
+            if (!imageMiou.get(i).isNaN()) {
+                all.add(new ImageScore(i, imageMiou.get(i)));
+            }
+        }
+        all.sort(Comparator.comparingDouble(ImageScore::miou).thenComparingInt(ImageScore::index));
+        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
+}
