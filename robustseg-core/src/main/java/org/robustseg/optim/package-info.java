@@ -1,6 +1,7 @@
 /**
  * The one input-space optimisation loop ({@link org.robustseg.optim.InputOptimizer}) and its
- * parts: the geometry of a move ({@link org.robustseg.optim.Step}), the pixel
+ * parts: the geometry of a move ({@link org.robustseg.optim.Step}), how one iterate follows
+ * another ({@link org.robustseg.optim.StepSchedule}: fixed steps, or {@link org.robustseg.optim.Apgd}), the pixel
  * {@link org.robustseg.optim.Mask}, per-sample {@link org.robustseg.optim.Objective}s and the
  * input gradient ({@link org.robustseg.optim.InputGradient}). Attacks, adversarial training and
  * synthesis are presets over this package; it depends only on DJL and robustseg's model and data
