@@ -169,8 +169,8 @@ public final class RobustnessComparison {
                     r.recipe(), r.clean().miou(), r.pgdAt(EPS4).miou(), r.pgdAt(EPS8).miou(), r.sea8().miou(),
                     time, r.medianEpochSeconds()));
         }
-        md.append(String.format("%nAttacks: L-inf PGD with %d steps of 2.5*eps/%d, random start, %d restart(s); SEA: the "
-                + "four SEA losses (masked CE, balanced CE, JS, masked margin), %d steps each, worst case per image. "
+        md.append(String.format("%nAttacks: L-inf PGD with %d steps of 2.5*eps/%d, random start, %d restart(s); SEA: PGD "
+                + "(sea-pgd) on the four SEA losses (masked CE, balanced CE, JS, masked spherical), %d steps each, worst case per image. "
                 + "Data: %s (%d images).%n", s.steps(), s.steps(), s.restarts(), s.steps(), data.name(), data.size()));
         return md.toString();
     }

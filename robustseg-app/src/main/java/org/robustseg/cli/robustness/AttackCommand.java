@@ -30,6 +30,7 @@ import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
+import org.robustseg.metric.GradientMasking;
 import org.robustseg.metric.Robustness;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
@@ -100,6 +101,11 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
+    @Option(names = "--masking-check", description = "Also run the gradient-masking checks (black-box Square vs the attack, "
+            + "accuracy vs eps, unbounded PGD, PGD 10 vs 40 steps) on the first --batch images at the largest eps; "
+            + "flags in robustness.json (gradient_masking) and on the console. linf only.")
+    boolean maskingCheck;
+
     @Override
     public Integer call() {
         Norm n = Norm.parse(norm);
@@ -123,6 +129,9 @@ public final class AttackCommand implements Callable<Integer> {
         StringBuilder table = new StringBuilder(String.format("%-40s", "checkpoint \\ eps"));
         budgets.forEach(e -> table.append(String.format(" %9s", label(e, n))));
         table.append('\n');
+        if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
+            throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
+        }
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
             try (SegmentationModel model = ckpt.loadModel()) {
@@ -133,6 +142,7 @@ public final class AttackCommand implements Callable<Integer> {
                 List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
                 String key = ckpt.label();
                 List<Double> ys = new ArrayList<>();
+                ArrayNode flags = maskingCheck ? maskingFlags(key, model, ds, base.eps(maxEps)) : null;
                 table.append(String.format("%-40s", key));
                 for (Robustness.Point p : curve) {
                     ObjectNode entry = (ObjectNode) Json.toTree(p.metrics());
@@ -141,6 +151,9 @@ public final class AttackCommand implements Callable<Integer> {
                     entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
                     entry.set("provenance", Provenance.of("attack").dataset("eval", ds.name(), ds.size(), ds.contentHash())
                             .put("checkpoint", ckpt.identity()).toJson());
+                    if (flags != null) {
+                        entry.set("gradient_masking", flags);
+                    }
                     entries.add(entry);
                     ys.add(p.metrics().miou());
                     table.append(String.format(" %9.4f", p.metrics().miou()));
@@ -234,6 +247,21 @@ public final class AttackCommand implements Callable<Integer> {
             return Math.abs(k - Math.rint(k)) < 1e-3 ? String.format("%d/255", Math.round(k)) : String.format("%.4f", e);
         }
         return String.format("%.4g", e);
+    }
+
+    /** The four gradient-masking flags on the first --batch images at the largest budget, printed and as JSON. */
+    private ArrayNode maskingFlags(String key, SegmentationModel model, SegDataset ds, BudgetedAttack attackAtMax) {
+        Batch b = BatchLoader.sequential(DataSets.first(ds, batch), batch).iterator().next();
+        try (NDManager m = model.manager().newSubManager()) {
+            List<GradientMasking.Flag> flags = GradientMasking.probe(model, b.images(m), b.labels(m),
+                    GradientMasking.Probe.around(attackAtMax));
+            ArrayNode json = Json.MAPPER.createArrayNode();
+            for (GradientMasking.Flag f : flags) {
+                System.out.println("gradient masking, " + key + ": " + f);
+                json.add(Json.toTree(f));
+            }
+            return json;
+        }
     }
 
     /** Rows of the example grid for the first images of the data set at the largest budget. */
