@@ -68,7 +68,7 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Attack iterations (default: the preset's, e.g. 10 for pgd, 100 for apgd, 300 for sea, 4 for bim, 1 for fgsm).")
     Integer steps;
 
-    @Option(names = "--queries", description = "Forward passes of the square attack (default 1000).")
+    @Option(names = "--queries", description = "Forward passes of the square attack, also of the one --masking-check runs (default 1000).")
     Integer queries;
 
     @Option(names = "--step-size", description = "Step size (default: the preset's, e.g. 2.5*eps/steps for pgd, 0.01 for bim).")
@@ -179,8 +179,8 @@ public final class AttackCommand implements Callable<Integer> {
 
     /** The preset with the command-line overrides applied. */
     private BudgetedAttack configure(org.robustseg.attack.Attack preset) {
-        if (queries != null && !(preset instanceof SquareAttack)) {
-            throw new IllegalArgumentException("--queries applies to --attack square only");
+        if (queries != null && !(preset instanceof SquareAttack) && !maskingCheck) {
+            throw new IllegalArgumentException("--queries applies to --attack square and --masking-check only");
         }
         if (preset instanceof SquareAttack s) {
             if (loss != null || steps != null || stepSize != null || restarts != null) {
@@ -253,8 +253,12 @@ public final class AttackCommand implements Callable<Integer> {
     private ArrayNode maskingFlags(String key, SegmentationModel model, SegDataset ds, BudgetedAttack attackAtMax) {
         Batch b = BatchLoader.sequential(DataSets.first(ds, batch), batch).iterator().next();
         try (NDManager m = model.manager().newSubManager()) {
-            List<GradientMasking.Flag> flags = GradientMasking.probe(model, b.images(m), b.labels(m),
-                    GradientMasking.Probe.around(attackAtMax));
+            GradientMasking.Probe probe = GradientMasking.Probe.around(attackAtMax);
+            if (queries != null) {
+                probe = new GradientMasking.Probe(probe.whiteBox(), probe.blackBox().queries(positive(queries, "--queries")), probe.curve(),
+                        probe.iterative(), probe.moreSteps(), probe.tolerance(), probe.nearZero());
+            }
+            List<GradientMasking.Flag> flags = GradientMasking.probe(model, b.images(m), b.labels(m), probe);
             ArrayNode json = Json.MAPPER.createArrayNode();
             for (GradientMasking.Flag f : flags) {
                 System.out.println("gradient masking, " + key + ": " + f);

@@ -85,7 +85,7 @@ public class AttackCommandTest {
                     "--eps", "0,8/255", "--batch", "4", "--limit", "4", "--examples", "0", "--attack", attack, "--out", out.toString()));
             args.addAll(attack.equals("square") ? List.of("--queries", "5") : List.of("--steps", "3"));
             if (attack.equals("apgd")) {
-                args.add("--masking-check");
+                args.addAll(List.of("--masking-check", "--queries", "10"));
             }
             String[] r = run(args.toArray(String[]::new));
             assertEquals("0", r[0], r[1]);
