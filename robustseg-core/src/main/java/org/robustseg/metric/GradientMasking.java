@@ -145,7 +145,8 @@ public final class GradientMasking {
     /**
      * What {@link #probe} runs.
      *
-     * @param whiteBox the white-box attack whose figures are checked (e.g. SEA or PGD), at its eps
+     * @param whiteBox the white-box attack whose figures are checked (e.g. SEA or PGD), at its eps; L∞
+     *     (the black-box reference is L∞)
      * @param blackBox the black-box attack of check (a), run at the white-box attack's eps
      * @param curve budgets of check (b), run with {@code whiteBox}
      * @param iterative the attack of checks (c) and (d): run at L∞ eps 1 (L2: eps 1000) for (c), and at
@@ -176,6 +177,10 @@ public final class GradientMasking {
 
     /** Runs the probe's attacks on one batch and returns the four flags, in the order (a)–(d). */
     public static List<Flag> probe(SegmentationModel model, NDArray images, NDArray labels, Probe p) {
+        if (p.whiteBox().norm() != Norm.LINF) {
+            throw new IllegalArgumentException("the masking probe compares with the L∞ Square attack, so the white-box attack must be L∞, got "
+                    + p.whiteBox().norm());
+        }
         float[] white = accuracy(p.whiteBox(), model, images, labels);
         float[] black = accuracy(p.blackBox().eps(p.whiteBox().eps()), model, images, labels);
         List<Double> curve = new ArrayList<>();

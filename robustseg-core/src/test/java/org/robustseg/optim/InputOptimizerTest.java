@@ -51,6 +51,21 @@ class InputOptimizerTest {
         }
     }
 
+    /** A given start point (how a staged attack continues) is projected into the ball and is the first iterate. */
+    @Test
+    void aGivenStartIsProjectedIntoTheBall() {
+        NDArray x0 = data.get(0);
+        NDArray far = x0.add(0.5f).clip(0, 1);
+        Result r = pgd().randomStart(false).steps(0).run(model, x0, far, data.get(1));
+        float[] a = x0.toFloatArray();
+        float[] b = far.toFloatArray();
+        float[] got = r.xBest().toFloatArray();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Math.min(1f, Math.min(a[i] + 8 / 255f, Math.max(a[i] - 8 / 255f, b[i]))), got[i], 1e-6f, "coordinate " + i);
+        }
+        assertThrows(IllegalStateException.class, () -> pgd().run(model, x0, far, data.get(1)), "random start and a start point");
+    }
+
     @Test
     void skippingTheLastEvaluationReturnsTheSameLastIterate() {
         InputOptimizer last = pgd().keepBest(false);
