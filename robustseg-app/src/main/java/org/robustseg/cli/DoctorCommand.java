@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Engine, versions, CPU, oneDNN ISA, threads and the float32-vs-float64 self-check.")
-public final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", defaultValue = "pspnet-lite,deeplabv3-lite",
             description = "Models to check at the given input shape (default ${DEFAULT-VALUE}).")
     List<String> models;

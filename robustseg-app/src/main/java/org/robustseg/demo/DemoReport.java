@@ -16,7 +16,7 @@ import org.robustseg.provenance.Json;
  * summary, both rendered from {@code summary.json} and the stage directories, never from state
  * the summary lacks — so a skipped (resumed) run renders the same report.
  */
-public final class DemoReport {
+final class DemoReport {
     private DemoReport() {}
 
     /** Section anchors of report.html, in order (the end-to-end test checks each is present). */

@@ -7,13 +7,9 @@ import picocli.CommandLine.Option;
 /** {@code --checkpoint FILE|RUN}, required, once: the model a single-model command uses. */
 public final class CheckpointFile {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory (its final checkpoint).")
-    Path path;
-
-    public Path path() {
-        return path;
-    }
+    Path checkpoint;
 
     public Checkpoint open() {
-        return Checkpoint.open(path);
+        return Checkpoint.open(checkpoint);
     }
 }

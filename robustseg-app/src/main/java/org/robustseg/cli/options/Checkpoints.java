@@ -1,9 +1,7 @@
 package org.robustseg.cli.options;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.robustseg.provenance.Checkpoint;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,18 +11,9 @@ import picocli.CommandLine.Option;
 public class Checkpoints {
     @Option(names = "--checkpoint", required = true,
             description = "Checkpoint file or run directory; repeat to compare several (e.g. standard, then robust).")
-    List<Path> paths;
+    List<Path> checkpoints;
 
     public List<Path> paths() {
-        return paths;
-    }
-
-    /** Opens every checkpoint (reads its header; no model is loaded). */
-    public List<Checkpoint> open() {
-        List<Checkpoint> out = new ArrayList<>();
-        for (Path p : paths) {
-            out.add(Checkpoint.open(p));
-        }
-        return out;
+        return checkpoints;
     }
 }

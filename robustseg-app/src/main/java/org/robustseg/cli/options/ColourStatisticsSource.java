@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
 public final class ColourStatisticsSource {
     @Option(names = "--statistics",
             description = "Colour statistics JSON (default: fitted on --data's train split, written to OUT/colour-statistics.json).")
-    Path file;
+    Path statistics;
 
     /** The --statistics file (null: not given). */
     public Path file() {
-        return file;
+        return statistics;
     }
 
     /**
@@ -27,7 +27,7 @@ public final class ColourStatisticsSource {
      * there when it was fitted on the same data).
      */
     public ColourStatistics load(Path data, Path out) {
-        return load(file, data, out);
+        return load(statistics, data, out);
     }
 
     /** The colour statistics from {@code file} when not null, else fitted on {@code data}'s train split (see {@link #load(Path, Path)}). */

@@ -13,7 +13,7 @@ public final class InpaintingOptions {
     public static final int DEFAULT_HOLE = 22;
 
     @Option(names = "--hole", defaultValue = "" + DEFAULT_HOLE,
-            description = "Data-set mode: side of the square hole over the largest object, in pixels (default ${DEFAULT-VALUE}).")
+            description = "Side of the square hole over each image's largest object, in pixels (inpaint: data-set mode; default ${DEFAULT-VALUE}).")
     int hole;
 
     @Option(names = "--fill", defaultValue = Inpainting.DEFAULT_FILL,

@@ -15,11 +15,6 @@ public final class LabelledCheckpoints extends Checkpoints {
         return labels;
     }
 
-    /** Refuses a --label list that does not give one name per --checkpoint. */
-    public void checkLabels() {
-        checkLabels(paths.size(), labels);
-    }
-
     /** Refuses a label list that does not give one name per checkpoint (null: no labels given). */
     public static void checkLabels(int checkpoints, List<String> labels) {
         if (labels != null && labels.size() != checkpoints) {

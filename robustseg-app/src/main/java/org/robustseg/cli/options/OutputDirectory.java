@@ -10,14 +10,14 @@ import picocli.CommandLine.Option;
  */
 public final class OutputDirectory {
     @Option(names = "--out", required = true, description = "Output directory.")
-    Path dir;
+    Path out;
 
     public Path dir() {
-        return dir;
+        return out;
     }
 
     /** A file or folder inside the output directory. */
     public Path resolve(String name) {
-        return dir.resolve(name);
+        return out.resolve(name);
     }
 }

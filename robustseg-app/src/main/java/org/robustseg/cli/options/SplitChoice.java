@@ -23,7 +23,7 @@ public abstract class SplitChoice {
         return split;
     }
 
-    public Split split() {
+    private Split split() {
         return Split.parse(split);
     }
 
