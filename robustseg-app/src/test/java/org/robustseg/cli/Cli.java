@@ -15,8 +15,13 @@ public final class Cli {
     public record Outcome(int code, String err) {}
 
     public static Outcome run(String... args) {
+        return runWith(new Main(), args);
+    }
+
+    /** Runs the command tree {@code root} (e.g. the bench's) the way {@link Main#launch} does, without exiting. */
+    public static Outcome runWith(Object root, String... args) {
         StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(err, true), args);
+        int code = Main.execute(root, new PrintWriter(err, true), args);
         return new Outcome(code, err.toString().trim());
     }
 

@@ -146,15 +146,9 @@ public final class BenchCommand implements Callable<Integer> {
     private void runSetting(Setting s, PyTorchReference ref, int reps, int turns, int warm, Peak peak, ObjectNode provenance,
                             ArrayNode results) throws IOException {
         FlopCounter.Flops flops = FlopCounter.count(s.model(), 11, new Shape(s.batch(), 3, s.size(), s.size()));
-        System.out.printf("%n%s, batch %d, %dx%d: %.2f GFLOP per inference forward, %.2f per training forward (convolutions); "
-                + "%d repetitions in %d rounds per side%n", s.model(), s.batch(), s.size(), s.size(), flops.inference() / 1e9,
-                flops.training() / 1e9, reps, turns);
+        printSettingHeader(s, flops, reps, turns);
         if (ref != null) {
-            JsonNode pf = ref.call(Json.object().put("cmd", "flops").put("model", s.model()).put("batch", s.batch()).put("size", s.size()));
-            if (pf.path("forward").asLong() != flops.inference() || pf.path("training_forward").asLong() != flops.training()) {
-                System.out.printf("  WARNING: the reference counts %d / %d FLOPs: the architectures differ%n",
-                        pf.path("forward").asLong(), pf.path("training_forward").asLong());
-            }
+            checkReferenceFlops(s, ref, flops);
             ref.call(Json.object().put("cmd", "setup").put("model", s.model()).put("batch", s.batch()).put("size", s.size()));
         }
         System.out.printf("  %-12s %10s %17s %12s %17s %7s %16s %8s%n", "operation", "Java ms", "(p10-p90)", "PyTorch ms",
@@ -163,41 +157,17 @@ public final class BenchCommand implements Callable<Integer> {
         try (BenchOperations ops = new BenchOperations(s.model(), s.batch(), s.size())) {
             for (String name : operations) {
                 double[][] samples = alternate(ops.operation(name), name, ref, reps, turns, warm);
-                double[] j = BenchOperations.summary(samples[0]);
+                Row row = new Row(name, BenchOperations.summary(samples[0]), ref == null ? null : BenchOperations.summary(samples[1]),
+                        operationFlops(name, flops), peak.best());
                 if (name.equals(BenchOperations.TRAIN_STEP)) {
-                    trainStepMs = j[0];
+                    trainStepMs = row.java()[0];
                 }
-                double[] p = ref == null ? null : BenchOperations.summary(samples[1]);
-                long opFlops = operationFlops(name, flops);
-                double jGflops = opFlops / j[0] / 1e6;
-                double pGflops = p == null ? Double.NaN : opFlops / p[0] / 1e6;
-                double ratio = p == null ? Double.NaN : j[0] / p[0];
-                System.out.printf("  %-12s %10.1f %17s %12s %17s %7s %7.1f / %-6s %7.0f%%%n", name, j[0], spread(j),
-                        p == null ? "-" : String.format("%.1f", p[0]), p == null ? "" : spread(p),
-                        p == null ? "-" : String.format("%.3f", ratio), jGflops, p == null ? "-" : String.format("%.1f", pGflops),
-                        100 * jGflops / peak.best());
-                ObjectNode e = results.addObject();
-                e.put("model", s.model());
-                e.put("operation", name);
-                e.put("batch", s.batch());
-                e.put("image_size", s.size());
-                e.put("java_ms", j[0]);
-                e.put("java_p10_ms", j[1]);
-                e.put("java_p90_ms", j[2]);
-                putOrNull(e, "pytorch_ms", p == null ? Double.NaN : p[0]);
-                putOrNull(e, "pytorch_p10_ms", p == null ? Double.NaN : p[1]);
-                putOrNull(e, "pytorch_p90_ms", p == null ? Double.NaN : p[2]);
-                putOrNull(e, "ratio", ratio);
-                e.put("flops", opFlops);
-                e.put("gflops", jGflops);
-                putOrNull(e, "pytorch_gflops", pGflops);
-                e.put("peak_gflops", peak.best());
-                e.put("java_peak_fraction", jGflops / peak.best());
-                putOrNull(e, "pytorch_peak_fraction", pGflops / peak.best());
+                row.print();
+                ObjectNode e = row.json(results.addObject(), s);
                 e.put("repetitions", reps);
                 e.put("rounds", turns);
                 e.set("java_samples_ms", Json.toTree(samples[0]));
-                if (p != null) {
+                if (row.pytorch() != null) {
                     e.set("pytorch_samples_ms", Json.toTree(samples[1]));
                 }
                 e.set("provenance", provenance);
@@ -205,6 +175,68 @@ public final class BenchCommand implements Callable<Integer> {
             if (s.model().equals("pspnet-lite")) {
                 loaderLine(s, trainStepMs, results);
             }
+        }
+    }
+
+    private static void printSettingHeader(Setting s, FlopCounter.Flops flops, int reps, int turns) {
+        System.out.printf("%n%s, batch %d, %dx%d: %.2f GFLOP per inference forward, %.2f per training forward (convolutions); "
+                + "%d repetitions in %d rounds per side%n", s.model(), s.batch(), s.size(), s.size(), flops.inference() / 1e9,
+                flops.training() / 1e9, reps, turns);
+    }
+
+    /** The two sides must time the same network: a FLOP count that differs means the architectures do. */
+    private static void checkReferenceFlops(Setting s, PyTorchReference ref, FlopCounter.Flops flops) throws IOException {
+        JsonNode pf = ref.call(Json.object().put("cmd", "flops").put("model", s.model()).put("batch", s.batch()).put("size", s.size()));
+        if (pf.path("forward").asLong() != flops.inference() || pf.path("training_forward").asLong() != flops.training()) {
+            System.out.printf("  WARNING: the reference counts %d / %d FLOPs: the architectures differ%n",
+                    pf.path("forward").asLong(), pf.path("training_forward").asLong());
+        }
+    }
+
+    /**
+     * One operation's figures: Java's and (when the reference ran) PyTorch's median, p10 and p90
+     * in ms, the operation's FLOPs and the machine's peak GFLOP/s; printed as a table row and
+     * written as a JSON record.
+     */
+    private record Row(String name, double[] java, double[] pytorch, long flops, double peak) {
+        double javaGflops() {
+            return flops / java[0] / 1e6;
+        }
+
+        double pytorchGflops() {
+            return pytorch == null ? Double.NaN : flops / pytorch[0] / 1e6;
+        }
+
+        double ratio() {
+            return pytorch == null ? Double.NaN : java[0] / pytorch[0];
+        }
+
+        void print() {
+            System.out.printf("  %-12s %10.1f %17s %12s %17s %7s %7.1f / %-6s %7.0f%%%n", name, java[0], spread(java),
+                    pytorch == null ? "-" : String.format("%.1f", pytorch[0]), pytorch == null ? "" : spread(pytorch),
+                    pytorch == null ? "-" : String.format("%.3f", ratio()), javaGflops(),
+                    pytorch == null ? "-" : String.format("%.1f", pytorchGflops()), 100 * javaGflops() / peak);
+        }
+
+        ObjectNode json(ObjectNode e, Setting s) {
+            e.put("model", s.model());
+            e.put("operation", name);
+            e.put("batch", s.batch());
+            e.put("image_size", s.size());
+            e.put("java_ms", java[0]);
+            e.put("java_p10_ms", java[1]);
+            e.put("java_p90_ms", java[2]);
+            putOrNull(e, "pytorch_ms", pytorch == null ? Double.NaN : pytorch[0]);
+            putOrNull(e, "pytorch_p10_ms", pytorch == null ? Double.NaN : pytorch[1]);
+            putOrNull(e, "pytorch_p90_ms", pytorch == null ? Double.NaN : pytorch[2]);
+            putOrNull(e, "ratio", ratio());
+            e.put("flops", flops);
+            e.put("gflops", javaGflops());
+            putOrNull(e, "pytorch_gflops", pytorchGflops());
+            e.put("peak_gflops", peak);
+            e.put("java_peak_fraction", javaGflops() / peak);
+            putOrNull(e, "pytorch_peak_fraction", pytorchGflops() / peak);
+            return e;
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.robustseg.cli.Cli;
 import org.robustseg.provenance.Json;
 
 /**
@@ -16,9 +17,14 @@ import org.robustseg.provenance.Json;
  * derives are checked against values computed here: the nominal FLOPs against a hand-worked
  * per-layer count of pspnet-lite, medians and rates against the raw samples and times it reports.
  */
-public class BenchCommandTest {
+class BenchCommandTest {
     @TempDir
     Path tmp;
+
+    /** {@code ./run bench ARGS}, in-process. */
+    private static Cli.Outcome bench(String... args) {
+        return Cli.runWith(new BenchCommand(), args);
+    }
 
     /** FLOPs of one k×k convolution from {@code in} to {@code out} channels producing an h×w map: 2 per multiply-add, 1 per bias add. */
     private static long conv(int in, int out, int k, int h, int w, boolean bias) {
@@ -64,11 +70,11 @@ public class BenchCommandTest {
 
     private JsonNode runBench(String... extra) {
         Path out = tmp.resolve("bench-results.json");
-        List<String> args = new java.util.ArrayList<>(List.of("bench", "--quick", "--models", "pspnet-lite", "--repeats", "2",
+        List<String> args = new java.util.ArrayList<>(List.of("--quick", "--models", "pspnet-lite", "--repeats", "2",
                 "--warmup", "0", "--operations", "forward,attack-step", "--matmul", "128", "--out", out.toString(),
                 "--python", Reference.PYTHON.toString(), "--reference", Reference.SCRIPT.toString()));
         args.addAll(List.of(extra));
-        Cli.Outcome o = Cli.run(args.toArray(String[]::new));
+        Cli.Outcome o = bench(args.toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
         return Json.read(out);
     }
@@ -114,18 +120,18 @@ public class BenchCommandTest {
 
     @Test
     void badOptionsAreNamed() {
-        Cli.assertOneLineError(Cli.run("bench", "--models", "resnet-9000", "--no-reference"), "--models");
-        Cli.assertOneLineError(Cli.run("bench", "--operations", "backflip", "--no-reference"), "--operations");
-        Cli.assertOneLineError(Cli.run("bench", "--python", tmp.resolve("no-python").toString(), "--reference",
+        Cli.assertOneLineError(bench("--models", "resnet-9000", "--no-reference"), "--models");
+        Cli.assertOneLineError(bench("--operations", "backflip", "--no-reference"), "--operations");
+        Cli.assertOneLineError(bench("--python", tmp.resolve("no-python").toString(), "--reference",
                 Reference.SCRIPT.toString()), "--python");
-        Cli.assertOneLineError(Cli.run("bench", "--reference", tmp.resolve("none.py").toString()), "--reference");
-        Cli.assertOneLineError(Cli.run("bench", "--repeats", "0", "--no-reference"), "--repeats");
+        Cli.assertOneLineError(bench("--reference", tmp.resolve("none.py").toString()), "--reference");
+        Cli.assertOneLineError(bench("--repeats", "0", "--no-reference"), "--repeats");
     }
 
     @Test
     void costModelWritesOneRowPerCell() {
         Path out = tmp.resolve("cost.json");
-        Cli.Outcome o = Cli.run("bench", "cost-model", "--batches", "2,4", "--sizes", "32", "--repeats", "1", "--no-voc",
+        Cli.Outcome o = bench("cost-model", "--batches", "2,4", "--sizes", "32", "--repeats", "1", "--no-voc",
                 "--out", out.toString());
         assertEquals(0, o.code(), o.err());
         JsonNode grid = Json.read(out).path("grid");
@@ -153,9 +159,9 @@ public class BenchCommandTest {
 
     @Test
     void memorySoakRunsBothPhases() {
-        Cli.Outcome o = Cli.run("bench", "memory", "--attack-steps", "100", "--train-steps", "200", "--batch", "2");
+        Cli.Outcome o = bench("memory", "--attack-steps", "100", "--train-steps", "200", "--batch", "2");
         assertEquals(0, o.code(), o.err());
-        Cli.assertOneLineError(Cli.run("bench", "memory", "--attack-steps", "5"), "--attack-steps");
+        Cli.assertOneLineError(bench("memory", "--attack-steps", "5"), "--attack-steps");
     }
 
     private static JsonNode entry(JsonNode results, String operation) {
