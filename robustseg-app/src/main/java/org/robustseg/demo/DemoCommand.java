@@ -13,7 +13,9 @@ import org.robustseg.report.Charts;
 import org.robustseg.report.Tables;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,8 +252,8 @@ public final class DemoCommand implements Callable<Integer> {
         SaliencyJob saliency = new SaliencyJob(models, labels, null, null, data, "val", images, null, SaliencyJob.DEFAULT_SCORE,
                 SaliencyJob.DEFAULT_PERCENTILE, BatchSize.DEFAULT, gridRows, out.resolve("saliency"));
         ObjectNode inputs = Json.object();
-        inputs.set("pag", Json.toTree(pag));
-        inputs.set("saliency", Json.toTree(saliency));
+        inputs.set("pag", settings(pag));
+        inputs.set("saliency", settings(saliency));
         inputs.set("standard", Checkpoint.open(standard).identity());
         inputs.set("robust", Checkpoint.open(robust).identity());
         inputs.set("judge", Checkpoint.open(judge).identity());
@@ -267,6 +269,17 @@ public final class DemoCommand implements Callable<Integer> {
                     return results;
                 });
     }
+
+    /**
+     * A job's settings as stage inputs. Paths are written as given: Jackson's own form (a URI) ends
+     * in "/" only once a directory exists, which would make a finished stage look changed.
+     */
+    private static JsonNode settings(Object job) {
+        return SETTINGS.valueToTree(job);
+    }
+
+    private static final ObjectMapper SETTINGS = Json.MAPPER.copy()
+            .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
 
     private ObjectNode models(Path... checkpoints) {
         ObjectNode models = Json.object();

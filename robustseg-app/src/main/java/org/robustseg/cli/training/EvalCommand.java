@@ -4,7 +4,6 @@ import org.robustseg.cli.ConsoleProgress;
 import org.robustseg.report.Tables;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.robustseg.data.SegDataset;
