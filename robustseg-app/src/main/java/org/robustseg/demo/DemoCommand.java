@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.robustseg.attack.Norm;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegDataset;
@@ -37,6 +38,7 @@ import org.robustseg.metric.RobustnessComparison;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
+import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.RunMode;
 import org.robustseg.train.TrainConfig;
@@ -156,19 +158,19 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private TrainConfig standardConfig() {
-        return TrainConfig.defaults(plan.model(), plan.standardEpochs(), plan.batch(), seed);
+        return TrainConfig.builder(plan.model()).epochs(plan.standardEpochs()).batchSize(plan.batch()).seed(seed).build();
     }
 
     /** PGD-AT L∞ 8/255, 3 steps, fine-tuned from the standard model (measured: from scratch it does not learn in budget). */
     private TrainConfig robustConfig() {
-        RecipeConfig pgdAt = RecipeConfig.resolve(RecipeConfig.PGD_AT, "linf", plan.robustEps(), null, null, null, null);
-        return TrainConfig.defaults(plan.model(), plan.robustEpochs(), plan.batch(), seed).withRecipe(pgdAt)
-                .withLearningRate(plan.robustLearningRate());
+        RecipeConfig pgdAt = RecipeConfig.builder(Recipe.PGD_AT).norm(Norm.LINF).eps(plan.robustEps()).build();
+        return TrainConfig.builder(plan.model()).epochs(plan.robustEpochs()).batchSize(plan.batch()).seed(seed).recipe(pgdAt)
+                .learningRate(plan.robustLearningRate()).build();
     }
 
     /** The judge: another architecture and seed, trained normally. */
     private TrainConfig judgeConfig() {
-        return TrainConfig.defaults(plan.judgeModel(), plan.judgeEpochs(), plan.batch(), seed + 1);
+        return TrainConfig.builder(plan.judgeModel()).epochs(plan.judgeEpochs()).batchSize(plan.batch()).seed(seed + 1).build();
     }
 
     /** Trains (or resumes) one model; complete when its final checkpoint exists for this configuration. */
@@ -185,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
                     Trainer trainer = new Trainer(config, train(), val()).progress(ConsoleProgress.stderr())
                             .onEpoch(e -> System.out.println("      " + Tables.epoch(e)));
                     if (init != null) {
-                        trainer.initFrom(init);
+                        trainer = trainer.initFrom(init);
                     }
                     Path last = trainer.run(runDir, RunMode.RESUME);
                     return Json.object().put("checkpoint", last.toString());

@@ -21,6 +21,8 @@ import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.InputOptimizer;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.Optimizer;
+import org.robustseg.train.OptimizerKind;
+import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.Recipes;
 import org.robustseg.train.TrainConfig;
@@ -81,11 +83,11 @@ public final class BenchOperations implements AutoCloseable {
     }
 
     /** One Trainer step of {@code recipe} at its default options (own model, so updates don't touch the others). */
-    Runnable recipeStep(String recipeName) {
-        RecipeConfig options = RecipeConfig.of(recipeName);
+    Runnable recipeStep(Recipe recipeKind) {
+        RecipeConfig options = RecipeConfig.of(recipeKind);
         TrainingRecipe recipe = Recipes.create(options);
-        TrainConfig config = new TrainConfig(model, options, 1, batch, 0, "sgd", 0.001f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                Augmentation.none());
+        TrainConfig config = TrainConfig.builder(model).recipe(options).epochs(1).batchSize(batch).learningRate(0.001f)
+                .augmentation(Augmentation.none()).build();
         SegmentationModel m = ModelZoo.create(new ModelSpec(model, 11, recipe.dualBatchNorm()), 0);
         NDManager own = m.manager().newSubManager();
         resources.add(0, own);
@@ -100,7 +102,7 @@ public final class BenchOperations implements AutoCloseable {
                 params.add(p.getValue());
             }
         }
-        Optimizer sgd = Optimizer.named("sgd", 0.9f, 1e-4f);
+        Optimizer sgd = OptimizerKind.SGD.create(0.9f, 1e-4f);
         Engine engine = Engine.getEngine("PyTorch");
         return () -> {
             try (NDManager s = own.newSubManager()) {
@@ -118,7 +120,7 @@ public final class BenchOperations implements AutoCloseable {
     Runnable operation(String name) {
         checkName(name);
         return operations.computeIfAbsent(name,
-                n -> recipeStep(n.equals(TRAIN_STEP) ? RecipeConfig.STANDARD : RecipeConfig.PGD_AT));
+                n -> recipeStep(n.equals(TRAIN_STEP) ? Recipe.STANDARD : Recipe.PGD_AT));
     }
 
     static void checkName(String name) {

@@ -16,7 +16,6 @@ import org.robustseg.attack.Norm;
 import org.robustseg.data.SegDataset;
 import org.robustseg.io.FileTrees;
 import org.robustseg.model.SegmentationModel;
-import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
 import org.robustseg.train.StandardRecipe;
 import org.robustseg.train.TrainConfig;
@@ -110,8 +109,7 @@ public final class MemorySoakBench implements Callable<Integer> {
                 @Override
                 public void finish() {}
             };
-            TrainConfig config = new TrainConfig(model, "standard", epochs, batch, 0, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                    Augmentation.defaults());
+            TrainConfig config = TrainConfig.builder(model).epochs(epochs).batchSize(batch).learningRate(0.01f).build();
             new Trainer(config, new StandardRecipe(), train, null).progress(sampler).run(tmp.resolve("run"), RunMode.FRESH);
             return rss;
         } finally {

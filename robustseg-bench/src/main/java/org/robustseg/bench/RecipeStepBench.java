@@ -3,7 +3,7 @@ package org.robustseg.bench;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.robustseg.train.RecipeConfig;
+import org.robustseg.train.Recipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,14 +34,14 @@ public final class RecipeStepBench implements Callable<Integer> {
     public Integer call() {
         System.out.printf("model %s, batch %d, 64x64, load average %.2f, median of %d steps%n", model, batch,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), repeats);
-        recipes.forEach(RecipeConfig::of); // unknown names fail before any timing
+        recipes.forEach(Recipe::parse); // unknown names fail before any timing
         double standard = Double.NaN;
         try (BenchOperations ops = new BenchOperations(model, batch, 64)) {
             for (String name : recipes) {
-                Runnable step = ops.recipeStep(name);
+                Runnable step = ops.recipeStep(Recipe.parse(name));
                 BenchOperations.timeMs(step, warmup);
                 double ms = BenchOperations.summary(BenchOperations.timeMs(step, repeats))[0];
-                if (name.equals(RecipeConfig.STANDARD)) {
+                if (Recipe.parse(name) == Recipe.STANDARD) {
                     standard = ms;
                 }
                 System.out.printf("%-9s median %7.1f ms  x%.2f standard%n", name, ms, ms / standard);

@@ -45,7 +45,7 @@ public final class Attacks {
 
     /** SegPGD (Gu et al. 2022): PGD on the balanced cross-entropy. */
     public static GradientAttack segPgd(Norm norm) {
-        return pgd(norm).named("segpgd").loss(Objectives.balancedCrossEntropy());
+        return pgd(norm).named("segpgd").objective(Objectives.balancedCrossEntropy());
     }
 
     /**
@@ -56,7 +56,7 @@ public final class Attacks {
     public static Ensemble sea(Norm norm) {
         List<GradientAttack> members = new ArrayList<>();
         for (Objective loss : Objectives.sea()) {
-            members.add(pgd(norm).named("sea-" + loss.name()).loss(loss));
+            members.add(pgd(norm).named("sea-" + loss.name()).objective(loss));
         }
         return new Ensemble("sea", members).seed(0);
     }

@@ -3,6 +3,7 @@ package org.robustseg.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Objects;
+import org.robustseg.Fluent;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.InputOptimizer;
@@ -16,14 +17,14 @@ import org.robustseg.optim.Selection;
 
 /**
  * A gradient attack: one configuration of {@link InputOptimizer}. FGSM, BIM, PGD, SegPGD and
- * targeted attacks are instances with different defaults (see {@link Attacks}). Immutable; each
- * fluent setter returns a modified copy. By default, per image the worst case over iterations and
+ * targeted attacks are instances with different defaults (see {@link Attacks}). Immutable ({@link Fluent}); each
+ * setter returns a modified copy. By default, per image the worst case over iterations and
  * restarts is kept: lowest pixel accuracy on valid pixels, ties broken by the objective (for a
  * targeted attack: highest agreement with the target). Note that without a random start the
  * first iterate is the clean image, so keeping the best makes the attack never worse than clean;
  * {@link #keepBest(boolean) keepBest(false)} returns the last iterate instead, as FGSM does.
  */
-public final class GradientAttack implements BudgetedAttack {
+public final class GradientAttack extends Fluent<GradientAttack> implements BudgetedAttack {
     private String name;
     private Norm norm;
     private float eps;
@@ -32,7 +33,7 @@ public final class GradientAttack implements BudgetedAttack {
     private int restarts = 1;
     private boolean randomStart;
     private long seed;
-    private Objective loss = Objectives.crossEntropy();
+    private Objective objective = Objectives.crossEntropy();
     private Direction direction = Direction.MAXIMISE;
     private Mask mask;
     private boolean keepBest = true;
@@ -47,9 +48,8 @@ public final class GradientAttack implements BudgetedAttack {
     /** Perturbation budget in {@link #norm()} units (pixel values in [0,1]). */
     @Override
     public GradientAttack eps(float value) {
-        GradientAttack c = copy();
-        c.eps = checkEps(norm, value);
-        return c;
+        float checked = checkEps(norm, value);
+        return with(c -> c.eps = checked);
     }
 
     /** Size of one step; default 2.5·eps/steps (Madry et al.). */
@@ -57,55 +57,47 @@ public final class GradientAttack implements BudgetedAttack {
         if (!(value >= 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("stepSize must be a finite number >= 0, got " + value);
         }
-        GradientAttack c = copy();
-        c.stepSize = value;
-        return c;
+        return with(c -> c.stepSize = value);
     }
 
+    /** Number of gradient steps per restart. */
     public GradientAttack steps(int value) {
-        GradientAttack c = copy();
-        c.steps = checkSteps(value);
-        return c;
+        int checked = checkSteps(value);
+        return with(c -> c.steps = checked);
     }
 
+    /** Independent runs; per image the worst case over all of them is kept. */
     public GradientAttack restarts(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("restarts must be >= 1, got " + value);
         }
-        GradientAttack c = copy();
-        c.restarts = value;
-        return c;
+        return with(c -> c.restarts = value);
     }
 
+    /** Start each restart uniformly in the ball instead of at the clean image (PGD). */
     public GradientAttack randomStart(boolean value) {
-        GradientAttack c = copy();
-        c.randomStart = value;
-        return c;
+        return with(c -> c.randomStart = value);
     }
 
+    /** Seed of the random starts, so that an attack is reproducible. */
     public GradientAttack seed(long value) {
-        GradientAttack c = copy();
-        c.seed = value;
-        return c;
+        return with(c -> c.seed = value);
     }
 
     /** The objective the attack optimises (default pixel CE). */
-    public GradientAttack loss(Objective value) {
-        GradientAttack c = copy();
-        c.loss = Objects.requireNonNull(value, "loss");
-        return c;
+    public GradientAttack objective(Objective value) {
+        Objects.requireNonNull(value, "objective");
+        return with(c -> c.objective = value);
     }
 
-    /** By name: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin. */
-    public GradientAttack loss(String value) {
-        return loss(Objectives.parse(value));
+    /** By name, as {@link Objectives#parse}: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin. */
+    public GradientAttack objective(String value) {
+        return objective(Objectives.parse(value));
     }
 
     /** Only pixels inside {@code value} may be perturbed (null: all). */
     public GradientAttack mask(Mask value) {
-        GradientAttack c = copy();
-        c.mask = value;
-        return c;
+        return with(c -> c.mask = value);
     }
 
     /**
@@ -114,9 +106,7 @@ public final class GradientAttack implements BudgetedAttack {
      * FGSM returns its one attacked image, even where it happens to do less harm than no attack.
      */
     public GradientAttack keepBest(boolean value) {
-        GradientAttack c = copy();
-        c.keepBest = value;
-        return c;
+        return with(c -> c.keepBest = value);
     }
 
     public boolean keepBest() {
@@ -124,15 +114,11 @@ public final class GradientAttack implements BudgetedAttack {
     }
 
     GradientAttack named(String value) {
-        GradientAttack c = copy();
-        c.name = value;
-        return c;
+        return with(c -> c.name = value);
     }
 
     GradientAttack direction(Direction value) {
-        GradientAttack c = copy();
-        c.direction = value;
-        return c;
+        return with(c -> c.direction = value);
     }
 
     @Override
@@ -161,7 +147,7 @@ public final class GradientAttack implements BudgetedAttack {
         m.put("restarts", restarts);
         m.put("random_start", randomStart);
         m.put("seed", seed);
-        m.put("loss", loss.name());
+        m.put("loss", objective.name()); // the recorded key predates the name "objective"
         m.put("direction", direction.name().toLowerCase(java.util.Locale.ROOT));
         m.put("keep_best", keepBest);
         return m;
@@ -183,15 +169,15 @@ public final class GradientAttack implements BudgetedAttack {
         return seed;
     }
 
-    public Objective loss() {
-        return loss;
+    public Objective objective() {
+        return objective;
     }
 
     /** The loop this attack runs, for callers that want the raw {@link Result} (e.g. adversarial training). */
     public InputOptimizer optimizer() {
-        return InputOptimizer.of(norm.step(eps, stepSize()).mask(mask), loss)
+        return InputOptimizer.of(norm.step(eps, stepSize()).mask(mask), objective)
                 .direction(direction)
-                .iterations(steps)
+                .steps(steps)
                 .restarts(restarts)
                 .randomStart(randomStart)
                 .seed(seed)
@@ -219,21 +205,8 @@ public final class GradientAttack implements BudgetedAttack {
     @Override
     public String toString() {
         return name + "(norm=" + norm + ", eps=" + eps + ", stepSize=" + stepSize() + ", steps=" + steps + ", restarts="
-                + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + loss.name() + ", " + direction
+                + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", loss=" + objective.name() + ", " + direction
                 + (keepBest ? "" : ", last iterate") + ")";
-    }
-
-    private GradientAttack copy() {
-        GradientAttack c = new GradientAttack(name, norm, eps, steps);
-        c.stepSize = stepSize;
-        c.restarts = restarts;
-        c.randomStart = randomStart;
-        c.seed = seed;
-        c.loss = loss;
-        c.direction = direction;
-        c.mask = mask;
-        c.keepBest = keepBest;
-        return c;
     }
 
     static float checkEps(Norm norm, float eps) {

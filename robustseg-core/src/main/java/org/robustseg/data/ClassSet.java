@@ -19,4 +19,16 @@ public record ClassSet(List<String> names, int[] palette) {
     public int size() {
         return names.size();
     }
+
+    /**
+     * The id of the class called {@code name} (exact), so that code can name classes instead of
+     * writing their ids, e.g. {@code int bag = FashionScenes.classes().id("bag")}.
+     */
+    public int id(String name) {
+        int id = names.indexOf(name);
+        if (id < 0) {
+            throw new IllegalArgumentException("unknown class '" + name + "' (known: " + String.join(", ", names) + ")");
+        }
+        return id;
+    }
 }

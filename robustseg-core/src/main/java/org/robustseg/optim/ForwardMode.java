@@ -1,6 +1,9 @@
 package org.robustseg.optim;
 
 import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 import org.robustseg.model.SegmentationModel;
 
 /** Which BatchNorm statistics the forward pass of an input gradient uses. */
@@ -13,6 +16,23 @@ public enum ForwardMode {
      * gradients never changes the model.
      */
     TRAINING;
+
+    /** The lower-case name, as recorded in JSON (a recipe's attack_bn): "eval" or "training". */
+    @JsonValue
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The mode of {@link #id()} {@code id}, exactly as recorded. */
+    @JsonCreator
+    public static ForwardMode parse(String id) {
+        for (ForwardMode m : values()) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown BatchNorm mode '" + id + "' (known: eval, training)");
+    }
 
     /**
      * The main logits of x with BatchNorm in this mode and no gradient to the parameters; running

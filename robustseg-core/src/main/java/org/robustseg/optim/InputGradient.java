@@ -27,7 +27,7 @@ public record InputGradient(NDArray gradient, NDArray lossPerSample, NDArray log
 
     /**
      * The gradient at {@code at.x()}; {@code at.logits()} is ignored (recomputed), the rest of the
-     * context (x0, iteration) is passed to the objective. The arrays returned live in x's manager.
+     * context (x0, step) is passed to the objective. The arrays returned live in x's manager.
      */
     public static InputGradient of(SegmentationModel model, Objective.Context at, Objective objective, ForwardMode mode) {
         NDArray x0 = at.x();
@@ -38,7 +38,7 @@ public record InputGradient(NDArray gradient, NDArray lossPerSample, NDArray log
                 try (GradientCollector collector = x.getManager().getEngine().newGradientCollector()) {
                     NDArray logits = model.forward(x, mode == ForwardMode.TRAINING).get(0);
                     NDArray loss = objective.perSample(new Objective.Context(
-                            x, at.x0(), logits, at.target(), at.iteration(), at.iterations()));
+                            x, at.x0(), logits, at.target(), at.step(), at.steps()));
                     checkLoss(loss, objective, x);
                     collector.backward(loss.sum());
                     return new NDList(x.getGradient().duplicate(), loss.stopGradient(), logits.stopGradient());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import org.robustseg.Fluent;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -18,26 +19,26 @@ import org.robustseg.model.SegmentationModel;
  * adversarial training, inpainting and generation are presets over it.
  *
  * <p>Every iterate is scored by the objective evaluated at its final parameters (the context's
- * iteration set to the number of iterations), whatever iteration the step itself used: the
+ * step set to the number of steps), whatever step the loop itself was at: the
  * loss the selection compares, the loss in the {@link Result} and in the {@link Trace} are all
  * this one fixed function, so a scheduled objective cannot make an earlier, weaker iterate win.
  *
- * <p>Immutable; every fluent setter returns a modified copy, so one configured optimizer can be
+ * <p>Immutable ({@link Fluent}); every setter returns a modified copy, so one configured optimizer can be
  * shared and varied (e.g. in an eps sweep). Each iteration runs in its own {@link NDManager}
  * (plus an {@link NDScope} for arrays the engine puts elsewhere); only the current iterate and
  * the best one are carried over, so memory stays flat however many iterations run.
  *
  * <pre>{@code
  * Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
- *         .iterations(10).randomStart(true).restarts(2).seed(0)
+ *         .steps(10).randomStart(true).restarts(2).seed(0)
  *         .run(model, images, labels);
  * }</pre>
  */
-public final class InputOptimizer {
+public final class InputOptimizer extends Fluent<InputOptimizer> {
     private Step step;
     private Objective objective;
     private Direction direction = Direction.MAXIMISE;
-    private int iterations = 10;
+    private int steps = 10;
     private int restarts = 1;
     private boolean randomStart;
     private long seed;
@@ -52,43 +53,41 @@ public final class InputOptimizer {
         this.objective = Objects.requireNonNull(objective, "objective");
     }
 
-    /** A loop with the given geometry and objective; maximising, 10 iterations, 1 restart, no random start. */
+    /** A loop with the given geometry and objective; maximising, 10 steps, 1 restart, no random start. */
     public static InputOptimizer of(Step step, Objective objective) {
         return new InputOptimizer(step, objective);
     }
 
-    /** The DESIGN one-liner: {@code iterations} steps from x0 itself, best iterate per image by loss. */
+    /** The DESIGN one-liner: {@code steps} steps from x0 itself, best iterate per image by loss. */
     public static Result run(SegmentationModel model, NDArray x0, NDArray target, Objective objective, Step step,
-            int iterations, Direction direction) {
-        return of(step, objective).iterations(iterations).direction(direction).run(model, x0, target);
+            int steps, Direction direction) {
+        return of(step, objective).steps(steps).direction(direction).run(model, x0, target);
     }
 
+    /** The geometry of one move and of the allowed set. */
     public InputOptimizer step(Step value) {
-        InputOptimizer c = copy();
-        c.step = Objects.requireNonNull(value, "step");
-        return c;
+        Objects.requireNonNull(value, "step");
+        return with(c -> c.step = value);
     }
 
+    /** What the loop optimises. */
     public InputOptimizer objective(Objective value) {
-        InputOptimizer c = copy();
-        c.objective = Objects.requireNonNull(value, "objective");
-        return c;
+        Objects.requireNonNull(value, "objective");
+        return with(c -> c.objective = value);
     }
 
+    /** MAXIMISE (untargeted attacks, the inner maximisation) or MINIMISE (targeted attacks, synthesis). */
     public InputOptimizer direction(Direction value) {
-        InputOptimizer c = copy();
-        c.direction = Objects.requireNonNull(value, "direction");
-        return c;
+        Objects.requireNonNull(value, "direction");
+        return with(c -> c.direction = value);
     }
 
     /** Number of gradient steps per restart (0: only evaluate the start point). */
-    public InputOptimizer iterations(int value) {
+    public InputOptimizer steps(int value) {
         if (value < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + value);
+            throw new IllegalArgumentException("steps must be >= 0, got " + value);
         }
-        InputOptimizer c = copy();
-        c.iterations = value;
-        return c;
+        return with(c -> c.steps = value);
     }
 
     /** Independent runs; per image the best over all runs is kept. */
@@ -96,48 +95,40 @@ public final class InputOptimizer {
         if (value < 1) {
             throw new IllegalArgumentException("restarts must be >= 1, got " + value);
         }
-        InputOptimizer c = copy();
-        c.restarts = value;
-        return c;
+        return with(c -> c.restarts = value);
     }
 
     /** Start each restart from {@link Step#randomStart} instead of x0 (PGD). */
     public InputOptimizer randomStart(boolean value) {
-        InputOptimizer c = copy();
-        c.randomStart = value;
-        return c;
+        return with(c -> c.randomStart = value);
     }
 
     /** Seed of the random starts; restart k uses the k-th split of {@code SplittableRandom(seed)}. */
     public InputOptimizer seed(long value) {
-        InputOptimizer c = copy();
-        c.seed = value;
-        return c;
+        return with(c -> c.seed = value);
     }
 
+    /** Applied to each (direction-signed) gradient before the step, e.g. a Gaussian blur. */
     public InputOptimizer gradientTransform(GradientTransform value) {
-        InputOptimizer c = copy();
-        c.gradientTransform = Objects.requireNonNull(value, "gradientTransform");
-        return c;
+        Objects.requireNonNull(value, "gradientTransform");
+        return with(c -> c.gradientTransform = value);
     }
 
+    /** The BatchNorm/dropout mode of the forward passes (EVAL for attacks, TRAINING for some recipes). */
     public InputOptimizer forwardMode(ForwardMode value) {
-        InputOptimizer c = copy();
-        c.forwardMode = Objects.requireNonNull(value, "forwardMode");
-        return c;
+        Objects.requireNonNull(value, "forwardMode");
+        return with(c -> c.forwardMode = value);
     }
 
+    /** The criterion by which the best iterate per image is kept. */
     public InputOptimizer selection(Selection value) {
-        InputOptimizer c = copy();
-        c.selection = Objects.requireNonNull(value, "selection");
-        return c;
+        Objects.requireNonNull(value, "selection");
+        return with(c -> c.selection = value);
     }
 
     /** true (default): keep each image's best iterate; false: its last iterate (best over restarts still). */
     public InputOptimizer keepBest(boolean value) {
-        InputOptimizer c = copy();
-        c.keepBest = value;
-        return c;
+        return with(c -> c.keepBest = value);
     }
 
     /**
@@ -147,9 +138,7 @@ public final class InputOptimizer {
      * and one restart, since nothing is left to compare.
      */
     public InputOptimizer evaluateLast(boolean value) {
-        InputOptimizer c = copy();
-        c.evaluateLast = value;
-        return c;
+        return with(c -> c.evaluateLast = value);
     }
 
     public Step step() {
@@ -164,8 +153,8 @@ public final class InputOptimizer {
         return direction;
     }
 
-    public int iterations() {
-        return iterations;
+    public int steps() {
+        return steps;
     }
 
     public int restarts() {
@@ -207,7 +196,7 @@ public final class InputOptimizer {
             }
             kept.x.attach(x0.getManager());
         }
-        return new Result(kept.x, kept.loss, kept.accuracy, new Trace(restarts, iterations, trace));
+        return new Result(kept.x, kept.loss, kept.accuracy, new Trace(restarts, steps, trace));
     }
 
     private Kept runOnce(SegmentationModel model, NDArray x0, NDArray target, RandomGenerator rng,
@@ -215,21 +204,21 @@ public final class InputOptimizer {
         Kept best = new Kept((int) x0.getShape().get(0));
         NDArray x = randomStart ? step.randomStart(x0, rng) : x0.duplicate();
         x.attach(runManager);
-        for (int t = 0; t <= iterations; t++) {
+        for (int t = 0; t <= steps; t++) {
             try (NDManager iteration = runManager.newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 x.attach(iteration); // the current iterate dies with this iteration unless kept below
-                Objective.Context at = new Objective.Context(x, x0, null, target, t, iterations);
+                Objective.Context at = new Objective.Context(x, x0, null, target, t, steps);
                 NDArray loss;
                 NDArray logits;
                 NDArray gradient = null;
-                if (t == iterations && !evaluateLast) {
+                if (t == steps && !evaluateLast) {
                     float[] unknown = new float[(int) x.getShape().get(0)];
                     java.util.Arrays.fill(unknown, Float.NaN);
                     best.offer(x, unknown, unknown.clone(), true, runManager);
                     break;
                 }
-                if (t < iterations) {
+                if (t < steps) {
                     InputGradient g = InputGradient.of(model, at, objective, forwardMode);
                     logits = g.logits();
                     gradient = g.gradient();
@@ -237,16 +226,16 @@ public final class InputOptimizer {
                     logits = model.forward(x, forwardMode == ForwardMode.TRAINING).get(0);
                 }
                 // Iterates are compared on one fixed criterion: the objective at its final parameters
-                // (iteration = iterations), not the value the step was taken on. A scheduled objective
+                // (step = steps), not the value the step was taken on. A scheduled objective
                 // (SegPGD's λ) changes scale over the run, so comparing its raw values across
                 // iterations would pick an iterate for its λ rather than for its damage. On the logits
                 // already computed, this costs no forward pass.
-                loss = objective.perSample(new Objective.Context(x, x0, logits, target, iterations, iterations));
+                loss = objective.perSample(new Objective.Context(x, x0, logits, target, steps, steps));
                 InputGradient.checkLoss(loss, objective, x);
                 float[] lossValues = loss.toFloatArray();
                 float[] accuracy = PixelAccuracy.perSample(logits, target).toFloatArray();
                 trace.add(lossValues);
-                if (keepBest || t == iterations) {
+                if (keepBest || t == steps) {
                     best.offer(x, lossValues, accuracy, !keepBest, runManager);
                 }
                 if (gradient != null) {
@@ -281,24 +270,9 @@ public final class InputOptimizer {
         }
     }
 
-    private InputOptimizer copy() {
-        InputOptimizer c = new InputOptimizer(step, objective);
-        c.direction = direction;
-        c.iterations = iterations;
-        c.restarts = restarts;
-        c.randomStart = randomStart;
-        c.seed = seed;
-        c.gradientTransform = gradientTransform;
-        c.forwardMode = forwardMode;
-        c.selection = selection;
-        c.keepBest = keepBest;
-        c.evaluateLast = evaluateLast;
-        return c;
-    }
-
     @Override
     public String toString() {
-        return "InputOptimizer(" + step + ", " + objective.name() + ", " + direction + ", iterations=" + iterations
+        return "InputOptimizer(" + step + ", " + objective.name() + ", " + direction + ", steps=" + steps
                 + ", restarts=" + restarts + ", randomStart=" + randomStart + ", seed=" + seed + ", selection=" + selection + ")";
     }
 

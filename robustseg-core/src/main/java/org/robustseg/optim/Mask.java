@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * The pixels a {@link Step} may change (1 = may change). A mask is a description resolved against
- * an image batch's shape when used, so {@code Mask.box(20, 20, 22, 22)} needs no image size.
+ * an image batch's shape when used, so {@code Mask.box(20, 20, 22, 22)} (x, y, w, h) needs no image size.
  * Resolved masks are boolean N×1×H×W or 1×1×H×W (shared by the whole batch).
  */
 @FunctionalInterface
@@ -16,22 +16,17 @@ public interface Mask {
     /** The boolean mask for images of {@code imageShape} (N×3×H×W), created in {@code manager}. */
     NDArray resolve(NDManager manager, Shape imageShape);
 
-    /** The rectangle of rows [top, top+height) and columns [left, left+width), clipped to the image. */
-    static Mask box(int top, int left, int height, int width) {
-        if (top < 0 || left < 0 || height < 0 || width < 0) {
-            throw new IllegalArgumentException("mask box needs non-negative top/left/height/width, got "
-                    + top + "/" + left + "/" + height + "/" + width);
-        }
+    /**
+     * The rectangle with top-left corner column {@code x}, row {@code y}, {@code w} wide and
+     * {@code h} high (the {@link Box} convention, as {@code Hole.box} and the CLI's {@code --box});
+     * empty boxes are refused here, and resolving it against images it does not fit throws.
+     */
+    static Mask box(int x, int y, int w, int h) {
+        Box box = new Box(x, y, w, h);
         return (manager, shape) -> {
-            int h = (int) shape.get(2);
-            int w = (int) shape.get(3);
-            boolean[] data = new boolean[h * w];
-            for (int r = top; r < Math.min(h, top + height); r++) {
-                for (int c = left; c < Math.min(w, left + width); c++) {
-                    data[r * w + c] = true;
-                }
-            }
-            return manager.create(data, new Shape(1, 1, h, w));
+            int height = (int) shape.get(2);
+            int width = (int) shape.get(3);
+            return manager.create(box.pixels(height, width), new Shape(1, 1, height, width));
         };
     }
 

@@ -24,11 +24,11 @@ public interface Objective {
      * @param x0 the original input (for fidelity terms)
      * @param logits the network's logits N×C×H×W at {@code x}
      * @param target the target label map N×H×W (255 = ignore)
-     * @param iteration the current iteration, 0-based (schedules such as SegPGD's use it)
-     * @param iterations the total number of iterations of the run
+     * @param step the current gradient step, 0-based (schedules such as SegPGD's use it)
+     * @param steps the total number of gradient steps of the run
      */
-    record Context(NDArray x, NDArray x0, NDArray logits, NDArray target, int iteration, int iterations) {
-        /** A context for a single evaluation outside a schedule (iteration 0 of 1). */
+    record Context(NDArray x, NDArray x0, NDArray logits, NDArray target, int step, int steps) {
+        /** A context for a single evaluation outside a schedule (step 0 of 1). */
         public static Context of(NDArray x, NDArray x0, NDArray logits, NDArray target) {
             return new Context(x, x0, logits, target, 0, 1);
         }

@@ -44,7 +44,7 @@ public final class Objectives {
      */
     public static Objective balancedCrossEntropy() {
         return Objective.of("balanced-ce", c -> {
-            float lambda = c.iteration() / (2f * Math.max(1, c.iterations()));
+            float lambda = c.step() / (2f * Math.max(1, c.steps()));
             NDArray ce = PixelCrossEntropy.perPixel(c.logits(), c.target())[0];
             NDArray correct = PixelAccuracy.correct(c.logits(), c.target());
             // weight = (1-λ) on correct pixels, λ on wrong ones; ce is 0 at ignore pixels already

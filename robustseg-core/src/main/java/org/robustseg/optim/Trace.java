@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * The loss of every image at every evaluated iterate (the objective at its final parameters, the
  * criterion the loop selects by), restart after restart: entry
- * {@code r * (iterations + 1) + t} holds the N losses of restart r at iterate t (t = iterations
+ * {@code r * (steps + 1) + t} holds the N losses of restart r at iterate t (t = steps
  * is the final iterate, evaluated without a step; missing when
  * {@link InputOptimizer#evaluateLast(boolean)} is false).
  */
-public record Trace(int restarts, int iterations, List<float[]> lossPerSample) {
+public record Trace(int restarts, int steps, List<float[]> lossPerSample) {
     public Trace {
         lossPerSample = List.copyOf(lossPerSample);
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.robustseg.Fluent;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -15,7 +16,7 @@ import org.robustseg.model.SegmentationModel;
  * {@link #grow} pixels. It is {@link Inpainting} with the object as the hole, the relabelled map
  * as the target and (by default) no fill: the object itself is the start point.
  */
-public final class Editing {
+public final class Editing extends Fluent<Editing> {
     // The defaults, public so that front ends (the CLI's option defaults) read them from here.
     /** Default start: "none", the object itself (a {@link Fill#parse} name). */
     public static final String DEFAULT_FILL = "none";
@@ -33,10 +34,8 @@ public final class Editing {
 
     /** The inpainting configuration the edit runs (steps, step size, ball, fill, ...). */
     public Editing inpainting(Inpainting value) {
-        Editing c = new Editing();
-        c.inpainting = Objects.requireNonNull(value, "inpainting");
-        c.grow = grow;
-        return c;
+        Objects.requireNonNull(value, "inpainting");
+        return with(c -> c.inpainting = value);
     }
 
     /** The object's region is grown by this many pixels so its outline may change a little. */
@@ -44,10 +43,7 @@ public final class Editing {
         if (value < 0) {
             throw new IllegalArgumentException("grow must be >= 0, got " + value);
         }
-        Editing c = new Editing();
-        c.inpainting = inpainting;
-        c.grow = value;
-        return c;
+        return with(c -> c.grow = value);
     }
 
     public Inpainting inpainting() {

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
 import org.robustseg.model.SegmentationModel;
 
@@ -18,9 +19,9 @@ import org.robustseg.model.SegmentationModel;
  * {@link #eps} around the seed. One configuration of {@link org.robustseg.optim.InputOptimizer}.
  *
  * <p>Defaults, tuned on FashionScenes (see the README): gaussian-lowres seeds, L2 eps 30,
- * step 1.0, 100 steps. Immutable; each setter returns a modified copy.
+ * step 1.0, 100 steps. Immutable ({@link Fluent}); each setter returns a modified copy.
  */
-public final class Generation {
+public final class Generation extends Fluent<Generation> {
     // The tuned defaults, public so that front ends (the CLI's option defaults) read them from here.
     /** Default seed images: "gaussian-lowres" (a {@link SeedImage#parse} name). */
     public static final String DEFAULT_SEED_IMAGE = "gaussian-lowres";
@@ -44,23 +45,21 @@ public final class Generation {
         this.statistics = Objects.requireNonNull(statistics, "statistics");
     }
 
+    /** How the start image is drawn from the colour statistics (default gaussian-lowres). */
     public Generation seedImage(SeedImage value) {
-        Generation c = copy();
-        c.seedImage = Objects.requireNonNull(value, "seedImage");
-        return c;
+        Objects.requireNonNull(value, "seedImage");
+        return with(c -> c.seedImage = value);
     }
 
+    /** The ball around the seed image the result stays in; L2 (default) or LINF. */
     public Generation norm(Norm value) {
-        Generation c = copy();
-        c.norm = Objects.requireNonNull(value, "norm");
-        return c;
+        Objects.requireNonNull(value, "norm");
+        return with(c -> c.norm = value);
     }
 
     /** No ball around the seed: only the [0,1] box. */
     public Generation unconstrained() {
-        Generation c = copy();
-        c.norm = null;
-        return c;
+        return with(c -> c.norm = null);
     }
 
     /** "l2", "linf" or "unconstrained". */
@@ -68,31 +67,28 @@ public final class Generation {
         return "unconstrained".equalsIgnoreCase(value == null ? "" : value.trim()) ? unconstrained() : norm(Norm.parse(value));
     }
 
+    /** Radius of the ball around the seed (pixel units, the norm's measure). */
     public Generation eps(float value) {
         if (!(value > 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("eps must be a finite number > 0, got " + value);
         }
-        Generation c = copy();
-        c.eps = value;
-        return c;
+        return with(c -> c.eps = value);
     }
 
+    /** Length of one (per-image normalised) step. */
     public Generation stepSize(float value) {
         if (!(value > 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("step size must be a finite number > 0, got " + value);
         }
-        Generation c = copy();
-        c.stepSize = value;
-        return c;
+        return with(c -> c.stepSize = value);
     }
 
+    /** Number of gradient steps. */
     public Generation steps(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + value);
         }
-        Generation c = copy();
-        c.steps = value;
-        return c;
+        return with(c -> c.steps = value);
     }
 
     /** Gaussian blur of the gradient with this sigma in pixels before each step (0: none). */
@@ -100,9 +96,7 @@ public final class Generation {
         if (!(sigma >= 0) || Float.isInfinite(sigma)) {
             throw new IllegalArgumentException("smoothing sigma must be a finite number >= 0, got " + sigma);
         }
-        Generation c = copy();
-        c.smoothing = sigma;
-        return c;
+        return with(c -> c.smoothing = sigma);
     }
 
     /** Weight of a total-variation term added to the cross-entropy (0: none). */
@@ -110,16 +104,12 @@ public final class Generation {
         if (!(weight >= 0) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("tv weight must be a finite number >= 0, got " + weight);
         }
-        Generation c = copy();
-        c.tv = weight;
-        return c;
+        return with(c -> c.tv = weight);
     }
 
     /** Seed of the seed images; image i uses the stream of index firstIndex + i. */
     public Generation seed(long value) {
-        Generation c = copy();
-        c.seed = value;
-        return c;
+        return with(c -> c.seed = value);
     }
 
     public ColourStatistics statistics() {
@@ -180,18 +170,5 @@ public final class Generation {
             return Synthesis.optimise(model, m, start, n, h, w, t, t, region, Synthesis.step(norm, eps, stepSize, null),
                     Synthesis.objective(tv), steps, smoothing, seed);
         }
-    }
-
-    private Generation copy() {
-        Generation c = new Generation(statistics);
-        c.seedImage = seedImage;
-        c.norm = norm;
-        c.eps = eps;
-        c.stepSize = stepSize;
-        c.steps = steps;
-        c.smoothing = smoothing;
-        c.tv = tv;
-        c.seed = seed;
-        return c;
     }
 }

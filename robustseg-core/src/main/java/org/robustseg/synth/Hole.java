@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.robustseg.data.DataException;
 import org.robustseg.data.Images;
+import org.robustseg.optim.Box;
 import org.robustseg.optim.Mask;
 
 /**
@@ -34,18 +35,11 @@ public final class Hole {
 
     /**
      * The rectangle with top-left corner column {@code x}, row {@code y}, {@code w} wide and
-     * {@code h} high, in an image of {@code height}×{@code width}; it must lie inside the image.
+     * {@code h} high, in an image of {@code height}×{@code width} (the {@link Box} convention, as
+     * {@link Mask#box}); it must lie inside the image and not be empty.
      */
     public static Hole box(int x, int y, int w, int h, int height, int width) {
-        if (w < 1 || h < 1 || x < 0 || y < 0 || x + w > width || y + h > height) {
-            throw new IllegalArgumentException("box x,y,w,h = " + x + "," + y + "," + w + "," + h + " does not lie inside the "
-                    + width + "x" + height + " image (needs w,h >= 1, x >= 0, y >= 0, x+w <= " + width + ", y+h <= " + height + ")");
-        }
-        boolean[] in = new boolean[height * width];
-        for (int r = y; r < y + h; r++) {
-            Arrays.fill(in, r * width + x, r * width + x + w, true);
-        }
-        return new Hole(height, width, in);
+        return new Hole(height, width, Box.inside(x, y, w, h, height, width).pixels(height, width));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
 import org.robustseg.model.SegmentationModel;
@@ -23,10 +24,10 @@ import org.robustseg.optim.Mask;
  * {@link org.robustseg.optim.InputOptimizer}; pixels outside the hole stay bit-identical.
  *
  * <p>Defaults, tuned on FashionScenes (see the README): L2, eps 8, step 0.25, 60 steps, mean
- * fill, loss over the hole dilated by 3 pixels, no smoothing. Immutable; each setter returns a
- * modified copy.
+ * fill, loss over the hole dilated by 3 pixels, no smoothing. Immutable ({@link Fluent}); each
+ * setter returns a modified copy.
  */
-public final class Inpainting {
+public final class Inpainting extends Fluent<Inpainting> {
     // The tuned defaults, public so that front ends (the CLI's option defaults) read them from
     // here instead of retyping them: one place to change a default.
     /** Default ball: "l2" (a {@link Norm#parse} name, or "unconstrained"). */
@@ -55,16 +56,13 @@ public final class Inpainting {
 
     /** The ball's norm; L2 (default) or LINF. */
     public Inpainting norm(Norm value) {
-        Inpainting c = copy();
-        c.norm = java.util.Objects.requireNonNull(value, "norm");
-        return c;
+        java.util.Objects.requireNonNull(value, "norm");
+        return with(c -> c.norm = value);
     }
 
     /** No ball: the hole may take any value in [0,1]. */
     public Inpainting unconstrained() {
-        Inpainting c = copy();
-        c.norm = null;
-        return c;
+        return with(c -> c.norm = null);
     }
 
     /** "l2", "linf" or "unconstrained". */
@@ -77,9 +75,7 @@ public final class Inpainting {
         if (!(value > 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("eps must be a finite number > 0, got " + value);
         }
-        Inpainting c = copy();
-        c.eps = value;
-        return c;
+        return with(c -> c.eps = value);
     }
 
     /** Length of one (per-image normalised) step. */
@@ -87,24 +83,21 @@ public final class Inpainting {
         if (!(value > 0) || Float.isInfinite(value)) {
             throw new IllegalArgumentException("step size must be a finite number > 0, got " + value);
         }
-        Inpainting c = copy();
-        c.stepSize = value;
-        return c;
+        return with(c -> c.stepSize = value);
     }
 
+    /** Number of gradient steps. */
     public Inpainting steps(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + value);
         }
-        Inpainting c = copy();
-        c.steps = value;
-        return c;
+        return with(c -> c.steps = value);
     }
 
+    /** How the hole is filled before the first step (default: the image mean). */
     public Inpainting fill(Fill value) {
-        Inpainting c = copy();
-        c.fill = java.util.Objects.requireNonNull(value, "fill");
-        return c;
+        java.util.Objects.requireNonNull(value, "fill");
+        return with(c -> c.fill = value);
     }
 
     /** The loss is taken over the hole grown by this many pixels (0: the hole only). */
@@ -112,9 +105,7 @@ public final class Inpainting {
         if (value < 0) {
             throw new IllegalArgumentException("dilate must be >= 0, got " + value);
         }
-        Inpainting c = copy();
-        c.dilate = value;
-        return c;
+        return with(c -> c.dilate = value);
     }
 
     /** Gaussian blur of the gradient with this sigma in pixels before each step (0: none). */
@@ -122,9 +113,7 @@ public final class Inpainting {
         if (!(sigma >= 0) || Float.isInfinite(sigma)) {
             throw new IllegalArgumentException("smoothing sigma must be a finite number >= 0, got " + sigma);
         }
-        Inpainting c = copy();
-        c.smoothing = sigma;
-        return c;
+        return with(c -> c.smoothing = sigma);
     }
 
     /** Weight of a total-variation term added to the cross-entropy (0: none). */
@@ -132,16 +121,12 @@ public final class Inpainting {
         if (!(weight >= 0) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("tv weight must be a finite number >= 0, got " + weight);
         }
-        Inpainting c = copy();
-        c.tv = weight;
-        return c;
+        return with(c -> c.tv = weight);
     }
 
     /** Seed of the noise fill. */
     public Inpainting seed(long value) {
-        Inpainting c = copy();
-        c.seed = value;
-        return c;
+        return with(c -> c.seed = value);
     }
 
     public Fill fill() {
@@ -283,20 +268,6 @@ public final class Inpainting {
             }
             return pred;
         }
-    }
-
-    private Inpainting copy() {
-        Inpainting c = new Inpainting();
-        c.norm = norm;
-        c.eps = eps;
-        c.stepSize = stepSize;
-        c.steps = steps;
-        c.fill = fill;
-        c.dilate = dilate;
-        c.smoothing = smoothing;
-        c.tv = tv;
-        c.seed = seed;
-        return c;
     }
 
     @Override

@@ -81,7 +81,7 @@ public final class Synthesis {
         try (NDManager m = manager.newSubManager()) {
             NDArray x0 = m.create(start, new Shape(n, 3, h, w));
             NDArray y = m.create(lossTarget, new Shape(n, h, w)).toType(DataType.INT64, false);
-            InputOptimizer opt = InputOptimizer.of(step, objective).direction(Direction.MINIMISE).iterations(steps)
+            InputOptimizer opt = InputOptimizer.of(step, objective).direction(Direction.MINIMISE).steps(steps)
                     .selection(Selection.LOSS).seed(seed)
                     .gradientTransform(smoothing > 0 ? GradientTransform.gaussianBlur(smoothing) : GradientTransform.identity());
             Result r = opt.run(model, x0, y);

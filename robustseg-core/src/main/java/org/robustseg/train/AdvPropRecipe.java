@@ -15,7 +15,7 @@ import org.robustseg.model.SegmentationModel;
  */
 public final class AdvPropRecipe extends AdversarialRecipe {
     public AdvPropRecipe(RecipeConfig options) {
-        super(options, RecipeConfig.ADVPROP);
+        super(options, Recipe.ADVPROP);
     }
 
     @Override

@@ -42,16 +42,16 @@ abstract class AdversarialRecipe implements TrainingRecipe {
     private final RecipeConfig options;
     private UnaryOperator<Objective> innerObjectiveHook = UnaryOperator.identity();
 
-    AdversarialRecipe(RecipeConfig options, String expectedName) {
+    AdversarialRecipe(RecipeConfig options, Recipe expected) {
         this.options = Objects.requireNonNull(options, "options");
-        if (!options.name().equals(expectedName)) {
-            throw new IllegalArgumentException("options of --recipe " + options.name() + " given to recipe " + expectedName);
+        if (options.recipe() != expected) {
+            throw new IllegalArgumentException("options of --recipe " + options.recipe() + " given to recipe " + expected);
         }
     }
 
     @Override
     public String name() {
-        return options.name();
+        return options.recipe().id();
     }
 
     public RecipeConfig options() {
@@ -60,9 +60,9 @@ abstract class AdversarialRecipe implements TrainingRecipe {
 
     /** The attack preset the inner maximisation runs: L∞/L2 PGD (BIM without random start). */
     GradientAttack attack() {
-        return Attacks.pgd(options.attackNorm())
+        return Attacks.pgd(options.norm())
                 .eps(options.eps())
-                .steps(options.attackSteps())
+                .steps(options.steps())
                 .stepSize(options.stepSize())
                 .randomStart(options.randomStart());
     }
@@ -81,7 +81,7 @@ abstract class AdversarialRecipe implements TrainingRecipe {
      */
     NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager,
                   long seed) {
-        InputOptimizer inner = configure(attack().loss(innerObjectiveHook.apply(objective)).optimizer()
+        InputOptimizer inner = configure(attack().objective(innerObjectiveHook.apply(objective)).optimizer()
                 .forwardMode(ATTACK_BN)
                 .keepBest(false)
                 .evaluateLast(false)

@@ -8,6 +8,6 @@ package org.robustseg.train;
  */
 public final class FastAtRecipe extends PgdAtRecipe {
     public FastAtRecipe(RecipeConfig options) {
-        super(options, RecipeConfig.FAST_AT);
+        super(options, Recipe.FAST_AT);
     }
 }

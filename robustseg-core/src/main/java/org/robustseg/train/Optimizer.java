@@ -5,7 +5,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A parameter optimiser whose state (momentum, Adam moments, step count) is plain tensors,
@@ -53,14 +52,5 @@ public interface Optimizer {
      */
     static void zeroGradient(Parameter p) {
         JniUtils.zeroGrad((PtNDArray) p.getArray());
-    }
-
-    /** Builds the optimiser named on the command line. */
-    static Optimizer named(String name, float momentum, float weightDecay) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new SgdMomentum(momentum, weightDecay);
-            case "adam" -> new Adam(0.9f, 0.999f, 1e-8f, weightDecay);
-            default -> throw new IllegalArgumentException("unknown --optimizer '" + name + "' (expected sgd or adam)");
-        };
     }
 }

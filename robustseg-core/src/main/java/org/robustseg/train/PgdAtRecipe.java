@@ -11,11 +11,11 @@ import org.robustseg.model.SegmentationModel;
  */
 public class PgdAtRecipe extends AdversarialRecipe {
     public PgdAtRecipe(RecipeConfig options) {
-        this(options, RecipeConfig.PGD_AT);
+        this(options, Recipe.PGD_AT);
     }
 
-    PgdAtRecipe(RecipeConfig options, String expectedName) {
-        super(options, expectedName);
+    PgdAtRecipe(RecipeConfig options, Recipe expected) {
+        super(options, expected);
     }
 
     @Override

@@ -2,14 +2,18 @@ package org.robustseg.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.List;
-import java.util.Locale;
+import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
+import org.robustseg.optim.ForwardMode;
 
 /**
- * A training recipe and its options: the one place where recipe names, their defaults and their
+ * A training recipe and its options: the one place where the recipes' defaults and their
  * checks live. Recorded in provenance as part of {@link TrainConfig}, so a resumed run must use
- * the same recipe with the same options. Options a recipe does not use are null.
+ * the same recipe with the same options. Options a recipe does not use are null (and absent
+ * from the JSON). Made by {@link #of(Recipe)} (all defaults) or {@link #builder(Recipe)}:
+ * <pre>{@code
+ * RecipeConfig pgdAt = RecipeConfig.builder(Recipe.PGD_AT).norm(Norm.LINF).eps(8 / 255f).steps(3).build();
+ * }</pre>
  *
  * <p>Defaults (L∞ eps in pixel units; with {@code --norm l2} the eps default is 0.5, 0.25 for
  * advprop):
@@ -22,154 +26,177 @@ import org.robustseg.attack.Norm;
  * fast-at   8/255   1      1.25·eps       yes           (Wong et al.; exactly one step)
  * </pre>
  *
- * @param name recipe name, one of {@link #NAMES}
- * @param norm "linf" or "l2" (null for standard)
+ * @param recipe the recipe (JSON "name", its {@link Recipe#id()})
+ * @param norm the attack norm (null for standard)
  * @param eps perturbation budget of the inner maximisation
- * @param attackSteps gradient steps of the inner maximisation
+ * @param steps gradient steps of the inner maximisation (JSON "attack_steps")
  * @param stepSize size of one step
  * @param randomStart whether the inner maximisation starts uniformly in the ball
- * @param attackBn BatchNorm statistics used while crafting: "training" (see {@link AdversarialRecipe}),
- *     except TRADES, which crafts in "eval" as its authors do (see {@link TradesRecipe})
+ * @param attackBn BatchNorm statistics used while crafting: TRAINING (see {@link AdversarialRecipe}),
+ *     except TRADES, which crafts in EVAL as its authors do (see {@link TradesRecipe})
  * @param beta TRADES' weight of the KL term (trades only)
  * @param advShare fraction of each batch replaced by adversarial images (sat only)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RecipeConfig(
-        @JsonProperty("name") String name,
-        @JsonProperty("norm") String norm,
+        @JsonProperty("name") Recipe recipe,
+        @JsonProperty("norm") Norm norm,
         @JsonProperty("eps") Float eps,
-        @JsonProperty("attack_steps") Integer attackSteps,
+        @JsonProperty("attack_steps") Integer steps,
         @JsonProperty("step_size") Float stepSize,
         @JsonProperty("random_start") Boolean randomStart,
-        @JsonProperty("attack_bn") String attackBn,
+        @JsonProperty("attack_bn") ForwardMode attackBn,
         @JsonProperty("beta") Float beta,
         @JsonProperty("adv_share") Float advShare) {
-
-    public static final String STANDARD = "standard";
-    public static final String PGD_AT = "pgd-at";
-    public static final String SAT = "sat";
-    public static final String ADVPROP = "advprop";
-    public static final String TRADES = "trades";
-    public static final String FAST_AT = "fast-at";
-
-    /** The recipe names {@code --recipe} accepts. */
-    public static final List<String> NAMES = List.of(STANDARD, PGD_AT, SAT, ADVPROP, TRADES, FAST_AT);
 
     /** A recipe's defaults; step size = stepFactor·eps/steps. */
     private record Defaults(float linfEps, float l2Eps, int steps, float stepFactor, boolean randomStart) {}
 
-    private static Defaults defaultsOf(String name) {
-        return switch (name) {
+    private static Defaults defaultsOf(Recipe recipe) {
+        return switch (recipe) {
             case PGD_AT, TRADES -> new Defaults(8 / 255f, 0.5f, 3, 2.5f, true);
             case SAT -> new Defaults(0.03f, 0.5f, 3, 1f, false);
             case ADVPROP -> new Defaults(4 / 255f, 0.25f, 3, 2.5f, true);
             case FAST_AT -> new Defaults(8 / 255f, 0.5f, 1, 1.25f, true);
-            default -> null; // standard: no inner maximisation
+            case STANDARD -> null; // no inner maximisation
         };
     }
 
     public RecipeConfig {
-        name = parseName(name);
-        boolean adversarial = !name.equals(STANDARD);
-        if (adversarial) {
-            norm = parseNorm(norm).toString();
+        if (recipe == null) {
+            throw new IllegalArgumentException("unknown --recipe 'null' (known: " + String.join(", ", Recipe.ids()) + ")");
+        }
+        if (recipe.adversarial()) {
+            if (norm == null) {
+                throw new IllegalArgumentException("--norm: unknown norm 'null' (known: linf, l2)");
+            }
             if (eps == null || !(eps >= 0) || eps.isInfinite()) {
                 throw new IllegalArgumentException("--eps must be a finite number >= 0, got " + eps);
             }
-            if (norm.equals("linf") && eps > 1) {
+            if (norm == Norm.LINF && eps > 1) {
                 throw new IllegalArgumentException("--eps must be <= 1 for --norm linf (pixel values lie in [0,1]), got " + eps);
             }
-            if (attackSteps == null || attackSteps < 1) {
-                throw new IllegalArgumentException("--attack-steps must be at least 1, got " + attackSteps);
+            if (steps == null || steps < 1) {
+                throw new IllegalArgumentException("--attack-steps must be at least 1, got " + steps);
             }
-            if (name.equals(FAST_AT) && attackSteps != 1) {
-                throw new IllegalArgumentException("--attack-steps must be 1 for --recipe fast-at (one FGSM step), got " + attackSteps);
+            if (recipe == Recipe.FAST_AT && steps != 1) {
+                throw new IllegalArgumentException("--attack-steps must be 1 for --recipe fast-at (one FGSM step), got " + steps);
             }
             if (stepSize == null || !(stepSize >= 0) || stepSize.isInfinite()) {
                 throw new IllegalArgumentException("--step-size must be a finite number >= 0, got " + stepSize);
             }
             if (randomStart == null) {
-                throw new IllegalArgumentException("random_start missing for --recipe " + name);
+                throw new IllegalArgumentException("random_start missing for --recipe " + recipe);
             }
-            // trades: "eval" is the authors' crafting; "training" the variant earlier runs used, kept so they resume
-            boolean allowed = "training".equals(attackBn) || (name.equals(TRADES) && "eval".equals(attackBn));
+            // trades: EVAL is the authors' crafting; TRAINING the variant earlier runs used, kept so they resume
+            boolean allowed = attackBn == ForwardMode.TRAINING || (recipe == Recipe.TRADES && attackBn == ForwardMode.EVAL);
             if (!allowed) {
-                throw new IllegalArgumentException("attack_bn must be 'training'" + (name.equals(TRADES) ? " or 'eval'" : "")
-                        + " (the BatchNorm mode " + name + " crafts in), got " + attackBn);
+                throw new IllegalArgumentException("attack_bn must be 'training'" + (recipe == Recipe.TRADES ? " or 'eval'" : "")
+                        + " (the BatchNorm mode " + recipe + " crafts in), got " + (attackBn == null ? null : attackBn.id()));
             }
-        } else if (norm != null || eps != null || attackSteps != null || stepSize != null || randomStart != null || attackBn != null) {
+        } else if (norm != null || eps != null || steps != null || stepSize != null || randomStart != null || attackBn != null) {
             throw new IllegalArgumentException("--recipe standard has no attack options (--norm, --eps, --attack-steps, --step-size)");
         }
-        if (name.equals(TRADES)) {
+        if (recipe == Recipe.TRADES) {
             if (beta == null || !(beta >= 0) || beta.isInfinite()) {
                 throw new IllegalArgumentException("--beta must be a finite number >= 0, got " + beta);
             }
         } else if (beta != null) {
-            throw new IllegalArgumentException("--beta applies only to --recipe trades (got --recipe " + name + ")");
+            throw new IllegalArgumentException("--beta applies only to --recipe trades (got --recipe " + recipe + ")");
         }
-        if (name.equals(SAT)) {
+        if (recipe == Recipe.SAT) {
             if (advShare == null || !(advShare >= 0 && advShare <= 1)) {
                 throw new IllegalArgumentException("--adv-share must be in [0, 1], got " + advShare);
             }
         } else if (advShare != null) {
-            throw new IllegalArgumentException("--adv-share applies only to --recipe sat (got --recipe " + name + ")");
+            throw new IllegalArgumentException("--adv-share applies only to --recipe sat (got --recipe " + recipe + ")");
         }
     }
 
-    /** The recipe {@code name} with all its defaults. */
-    public static RecipeConfig of(String name) {
-        return resolve(name, null, null, null, null, null, null);
+    /** The recipe with all its defaults. */
+    public static RecipeConfig of(Recipe recipe) {
+        return builder(recipe).build();
     }
 
-    /**
-     * The recipe {@code name} with the given options; null means the recipe's default. An option
-     * the recipe does not use is an error naming it. The default step size follows the eps and
-     * steps actually used (e.g. 2.5·eps/steps for pgd-at).
-     */
-    public static RecipeConfig resolve(String name, String norm, Float eps, Integer attackSteps, Float stepSize,
-            Float beta, Float advShare) {
-        String n = parseName(name);
-        Defaults d = defaultsOf(n);
-        if (d == null) {
-            String given = norm != null ? "--norm" : eps != null ? "--eps" : attackSteps != null ? "--attack-steps"
-                    : stepSize != null ? "--step-size" : null;
-            if (given != null) {
-                throw new IllegalArgumentException(given + " applies only to adversarial recipes (got --recipe standard)");
-            }
-            return new RecipeConfig(n, null, null, null, null, null, null, beta, advShare);
-        }
-        Norm nm = norm == null ? Norm.LINF : parseNorm(norm);
-        float e = eps != null ? eps : nm == Norm.LINF ? d.linfEps() : d.l2Eps();
-        int steps = attackSteps != null ? attackSteps : d.steps();
-        float step = stepSize != null ? stepSize : d.stepFactor() * e / Math.max(1, steps);
-        return new RecipeConfig(n, nm.toString(), e, steps, step, d.randomStart(), n.equals(TRADES) ? "eval" : "training",
-                n.equals(TRADES) && beta == null ? Float.valueOf(6f) : beta,
-                n.equals(SAT) && advShare == null ? Float.valueOf(0.5f) : advShare);
-    }
-
-    /** The attack norm (only for adversarial recipes). */
-    public Norm attackNorm() {
-        return Norm.parse(norm);
+    /** A builder for the recipe, every option at the recipe's default until set. */
+    public static Builder builder(Recipe recipe) {
+        return new Builder(recipe);
     }
 
     /** True for every recipe with an inner maximisation. */
     public boolean adversarial() {
-        return !name.equals(STANDARD);
+        return recipe.adversarial();
     }
 
-    private static Norm parseNorm(String norm) {
-        try {
-            return Norm.parse(norm);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--norm: " + e.getMessage(), e);
-        }
-    }
+    /**
+     * The options of one recipe by name; each option left unset takes the recipe's default, and the
+     * default step size follows the eps and steps actually used (e.g. 2.5·eps/steps for pgd-at).
+     * An option the recipe does not use is an error naming it, raised by {@link #build()}. Immutable
+     * ({@link Fluent}): each setter returns a modified copy.
+     */
+    public static final class Builder extends Fluent<Builder> {
+        private final Recipe recipe;
+        private Norm norm;
+        private Float eps;
+        private Integer steps;
+        private Float stepSize;
+        private Float beta;
+        private Float advShare;
 
-    private static String parseName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if (!NAMES.contains(n)) {
-            throw new IllegalArgumentException("unknown --recipe '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+        private Builder(Recipe recipe) {
+            this.recipe = java.util.Objects.requireNonNull(recipe, "recipe");
         }
-        return n;
+
+        /** The attack norm (default LINF). */
+        public Builder norm(Norm value) {
+            java.util.Objects.requireNonNull(value, "norm");
+            return with(b -> b.norm = value);
+        }
+
+        /** The perturbation budget (default per recipe and norm, see the table above). */
+        public Builder eps(float value) {
+            return with(b -> b.eps = value);
+        }
+
+        /** Gradient steps of the inner maximisation (default 3; fast-at exactly 1). */
+        public Builder steps(int value) {
+            return with(b -> b.steps = value);
+        }
+
+        /** Size of one attack step (default a multiple of eps/steps, see the table above). */
+        public Builder stepSize(float value) {
+            return with(b -> b.stepSize = value);
+        }
+
+        /** TRADES' weight of the KL term (default 6; trades only). */
+        public Builder beta(float value) {
+            return with(b -> b.beta = value);
+        }
+
+        /** SAT's fraction of each batch trained adversarially (default 0.5; sat only). */
+        public Builder advShare(float value) {
+            return with(b -> b.advShare = value);
+        }
+
+        /** The configuration, checked; errors name the command-line option at fault. */
+        public RecipeConfig build() {
+            Defaults d = defaultsOf(recipe);
+            if (d == null) {
+                String given = norm != null ? "--norm" : eps != null ? "--eps" : steps != null ? "--attack-steps"
+                        : stepSize != null ? "--step-size" : null;
+                if (given != null) {
+                    throw new IllegalArgumentException(given + " applies only to adversarial recipes (got --recipe standard)");
+                }
+                return new RecipeConfig(recipe, null, null, null, null, null, null, beta, advShare);
+            }
+            Norm nm = norm == null ? Norm.LINF : norm;
+            float e = eps != null ? eps : nm == Norm.LINF ? d.linfEps() : d.l2Eps();
+            int n = steps != null ? steps : d.steps();
+            float step = stepSize != null ? stepSize : d.stepFactor() * e / Math.max(1, n);
+            return new RecipeConfig(recipe, nm, e, n, step, d.randomStart(),
+                    recipe == Recipe.TRADES ? ForwardMode.EVAL : ForwardMode.TRAINING,
+                    recipe == Recipe.TRADES && beta == null ? Float.valueOf(6f) : beta,
+                    recipe == Recipe.SAT && advShare == null ? Float.valueOf(0.5f) : advShare);
+        }
     }
 }

@@ -5,15 +5,13 @@ public final class Recipes {
     private Recipes() {}
 
     public static TrainingRecipe create(RecipeConfig options) {
-        return switch (options.name()) {
-            case RecipeConfig.STANDARD -> new StandardRecipe();
-            case RecipeConfig.PGD_AT -> new PgdAtRecipe(options);
-            case RecipeConfig.SAT -> new SatRecipe(options);
-            case RecipeConfig.ADVPROP -> new AdvPropRecipe(options);
-            case RecipeConfig.TRADES -> new TradesRecipe(options);
-            case RecipeConfig.FAST_AT -> new FastAtRecipe(options);
-            default -> throw new IllegalArgumentException("unknown --recipe '" + options.name() + "' (known: "
-                    + String.join(", ", RecipeConfig.NAMES) + ")");
+        return switch (options.recipe()) {
+            case STANDARD -> new StandardRecipe();
+            case PGD_AT -> new PgdAtRecipe(options);
+            case SAT -> new SatRecipe(options);
+            case ADVPROP -> new AdvPropRecipe(options);
+            case TRADES -> new TradesRecipe(options);
+            case FAST_AT -> new FastAtRecipe(options);
         };
     }
 }

@@ -37,7 +37,7 @@ public record RobustnessProbe(Attack attack, int images) {
         if (!recipe.adversarial()) {
             return null;
         }
-        Norm norm = recipe.attackNorm();
+        Norm norm = recipe.norm();
         return new RobustnessProbe(Attacks.fgsm(norm).eps(recipe.eps()).stepSize(recipe.eps()), 64);
     }
 

@@ -18,7 +18,7 @@ import org.robustseg.optim.PixelCrossEntropy;
  */
 public final class SatRecipe extends AdversarialRecipe {
     public SatRecipe(RecipeConfig options) {
-        super(options, RecipeConfig.SAT);
+        super(options, Recipe.SAT);
     }
 
     /** How many of {@code n} images are adversarial. */

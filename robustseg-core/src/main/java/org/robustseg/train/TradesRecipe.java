@@ -27,7 +27,7 @@ public final class TradesRecipe extends AdversarialRecipe {
     static final float START_SIGMA = 0.001f;
 
     public TradesRecipe(RecipeConfig options) {
-        super(options, RecipeConfig.TRADES);
+        super(options, Recipe.TRADES);
     }
 
     @Override
@@ -38,7 +38,7 @@ public final class TradesRecipe extends AdversarialRecipe {
 
     /** The BatchNorm mode of crafting: the recorded attack_bn ("eval" for new runs). */
     ForwardMode craftMode() {
-        return "eval".equals(options().attackBn()) ? ForwardMode.EVAL : ATTACK_BN;
+        return options().attackBn() == ForwardMode.EVAL ? ForwardMode.EVAL : ATTACK_BN;
     }
 
     @Override

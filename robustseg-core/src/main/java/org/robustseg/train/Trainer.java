@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.robustseg.Fluent;
 import org.robustseg.ProgressListener;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
@@ -44,8 +45,11 @@ import org.robustseg.provenance.Provenance;
  * adversarial recipe's random start from (seed, step). So a run resumed from the checkpoint of
  * epoch k continues exactly as the uninterrupted run did, and the engine's global generator is
  * never reseeded behind the caller's back.
+ *
+ * <p>Configured like the library's other fluent objects ({@link Fluent}): each setter returns a
+ * modified copy, so the result of {@code initFrom}, {@code progress}, ... must be used.
  */
-public final class Trainer {
+public final class Trainer extends Fluent<Trainer> {
     /** Checkpoint metadata key of {@link Optimizer#stateFormat()}. */
     static final String OPTIMIZER_FORMAT = "optimizer_state_format";
     /** Purposes of {@link #derivedSeed}: the epoch's dropout streams, a step's recipe preparation. */
@@ -71,9 +75,9 @@ public final class Trainer {
     public Trainer(TrainConfig config, TrainingRecipe recipe, SegDataset train, SegDataset val) {
         this.config = config;
         this.recipe = recipe;
-        if (!recipe.name().equals(config.recipe().name())) {
+        if (!recipe.name().equals(config.recipe().recipe().id())) {
             throw new IllegalArgumentException("recipe " + recipe.name() + " does not match the configuration's --recipe "
-                    + config.recipe().name());
+                    + config.recipe().recipe());
         }
         this.probe = RobustnessProbe.defaultFor(config.recipe());
         this.train = train;
@@ -98,28 +102,28 @@ public final class Trainer {
      * eps on 64 images for adversarial recipes, none for standard); null switches it off.
      */
     public Trainer robustnessProbe(RobustnessProbe value) {
-        this.probe = value;
-        return this;
+        return with(t -> t.probe = value);
     }
 
     /**
      * Starts from the weights of a checkpoint of the same architecture instead of a fresh
      * initialisation (e.g. adversarial fine-tuning of a standard model). Recorded in provenance;
-     * ignored when resuming, where the run's own checkpoint supplies the weights.
+     * ignored when resuming, where the run's own checkpoint supplies the weights; null: a fresh initialisation.
      */
     public Trainer initFrom(Path checkpoint) {
-        this.init = checkpoint;
-        return this;
+        return with(t -> t.init = checkpoint);
     }
 
+    /** Receives each epoch's steps (e.g. a console progress bar). */
     public Trainer progress(ProgressListener listener) {
-        this.progress = listener;
-        return this;
+        java.util.Objects.requireNonNull(listener, "listener");
+        return with(t -> t.progress = listener);
     }
 
+    /** Called with each epoch's summary once its checkpoint is written. */
     public Trainer onEpoch(Consumer<EpochSummary> listener) {
-        this.epochListener = listener;
-        return this;
+        java.util.Objects.requireNonNull(listener, "listener");
+        return with(t -> t.epochListener = listener);
     }
 
     /**
@@ -132,7 +136,7 @@ public final class Trainer {
         prepareRunDir(runDir, mode);
         int stepsPerEpoch = train.size() / config.batchSize();
         long totalSteps = (long) stepsPerEpoch * config.epochs();
-        Optimizer optimizer = Optimizer.named(config.optimizer(), config.momentum(), config.weightDecay());
+        Optimizer optimizer = config.optimizer().create(config.momentum(), config.weightDecay());
 
         ModelSpec spec = new ModelSpec(config.model(), train.classes().size(), recipe.dualBatchNorm());
         try (SegmentationModel model = ModelZoo.create(spec, config.seed())) {

@@ -266,7 +266,7 @@ class AttacksTest {
         assertMessage("unknown attack 'cw'", () -> Attacks.parse("cw", Norm.LINF));
         assertMessage("fgsm, bim, pgd, segpgd, sea, targeted", () -> Attacks.parse("cw", Norm.LINF));
         assertMessage("unknown norm 'l1'", () -> Norm.parse("l1"));
-        assertMessage("unknown loss 'hinge'", () -> Attacks.pgd(Norm.LINF).loss("hinge"));
+        assertMessage("unknown loss 'hinge'", () -> Attacks.pgd(Norm.LINF).objective("hinge"));
         assertMessage("target class 3", () -> Targets.everyPixel(labels, 3, 3));
         NDArray small = manager.zeros(new Shape(6, 8, 8));
         assertMessage("(6, 8, 8)", () -> Attacks.targeted(Norm.LINF).perturb(model, images, small));
@@ -282,12 +282,12 @@ class AttacksTest {
         assertEquals(List.of(1, 0.5f, false, false), List.of(fgsm.get("steps"), fgsm.get("step_size"), fgsm.get("random_start"), fgsm.get("keep_best")));
         java.util.Map<String, Object> pgd = ((GradientAttack) Attacks.parse("pgd", Norm.LINF)).settings();
         assertEquals(List.of(10, 2.5f * (8 / 255f) / 10, true, "ce"), List.of(pgd.get("steps"), pgd.get("step_size"), pgd.get("random_start"), pgd.get("loss")));
-        assertEquals("balanced-ce", ((GradientAttack) Attacks.parse("segpgd", Norm.LINF)).loss().name());
+        assertEquals("balanced-ce", ((GradientAttack) Attacks.parse("segpgd", Norm.LINF)).objective().name());
         assertEquals("minimise", ((GradientAttack) Attacks.parse("targeted", Norm.LINF)).settings().get("direction"));
         assertEquals(List.of(4, 0.01f, 0.03f), List.of(((GradientAttack) Attacks.parse("bim", Norm.LINF)).steps(),
                 ((GradientAttack) Attacks.parse("bim", Norm.LINF)).stepSize(), ((GradientAttack) Attacks.parse("bim", Norm.LINF)).eps()));
         assertEquals(List.of("masked-ce", "balanced-ce", "js", "masked-spherical"),
-                ((Ensemble) Attacks.parse("sea", Norm.LINF)).members().stream().map(m -> m.loss().name()).toList());
+                ((Ensemble) Attacks.parse("sea", Norm.LINF)).members().stream().map(m -> m.objective().name()).toList());
     }
 
     static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {

@@ -205,7 +205,7 @@ class InputGradientTest {
             NDList data = TinySegNet.scenes(m, 2, 6);
             Objective boom = Objective.of("boom", (logits, target) -> logits.sum(new int[] {1, 2, 3}).mul(Float.NaN));
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> InputOptimizer.of(new LinfStep(0.1f, 0.01f), boom).iterations(2).run(model, data.get(0), data.get(1)));
+                    () -> InputOptimizer.of(new LinfStep(0.1f, 0.01f), boom).steps(2).run(model, data.get(0), data.get(1)));
             assertTrue(e.getMessage().contains("'boom'") && e.getMessage().contains("NaN"), e.getMessage());
             assertEquals(new Shape(2, 3, TinySegNet.SIZE, TinySegNet.SIZE), data.get(0).getShape());
         }

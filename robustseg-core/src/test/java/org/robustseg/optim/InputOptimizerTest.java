@@ -31,7 +31,7 @@ class InputOptimizerTest {
     }
 
     static InputOptimizer pgd() {
-        return InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy()).iterations(5).randomStart(true).seed(3);
+        return InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy()).steps(5).randomStart(true).seed(3);
     }
 
     @Test
@@ -110,7 +110,7 @@ class InputOptimizerTest {
         for (Direction d : Direction.values()) {
             float early = d == Direction.MAXIMISE ? 1000f : 0.001f;
             Objective scaled = Objective.of("scheduled-ce",
-                    c -> PixelCrossEntropy.perSample(c.logits(), c.target()).mul(c.iteration() == 0 ? early : 1f));
+                    c -> PixelCrossEntropy.perSample(c.logits(), c.target()).mul(c.step() == 0 ? early : 1f));
             InputOptimizer plain = pgd().randomStart(false).direction(d);
             Result expected = plain.run(model, data.get(0), data.get(1));
             Result got = plain.objective(scaled).run(model, data.get(0), data.get(1));
@@ -134,7 +134,7 @@ class InputOptimizerTest {
             long t0 = System.nanoTime();
             int iterations = 200;
             Result r = InputOptimizer.of(new L2Step(0.5f, 0.1f), Objectives.maskedCrossEntropy())
-                    .iterations(iterations).randomStart(true).gradientTransform(GradientTransform.gaussianBlur(1f))
+                    .steps(iterations).randomStart(true).gradientTransform(GradientTransform.gaussianBlur(1f))
                     .run(model, x, data.get(1));
             double ms = (System.nanoTime() - t0) / 1e6 / (iterations + 1);
             assertEquals(modelArrays, model.manager().getManagedArrays().size(), "arrays leaked into the model's manager");
@@ -148,7 +148,7 @@ class InputOptimizerTest {
 
     @Test
     void zeroIterationsOnlyEvaluatesTheStart() {
-        Result r = InputOptimizer.of(new LinfStep(0.1f, 0.1f), Objectives.crossEntropy()).iterations(0).run(model, data.get(0), data.get(1));
+        Result r = InputOptimizer.of(new LinfStep(0.1f, 0.1f), Objectives.crossEntropy()).steps(0).run(model, data.get(0), data.get(1));
         assertArrayEquals(data.get(0).toFloatArray(), r.xBest().toFloatArray(), 0f);
         assertEquals(1, r.trace().lossPerSample().size());
     }
@@ -161,7 +161,7 @@ class InputOptimizerTest {
         assertTrue(e.getMessage().contains("(4, 8, 8)") && e.getMessage().contains("(4, 3, 16, 16)"), e.getMessage());
         NDArray bright = data.get(0).mul(2);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> o.run(model, bright, data.get(1))).getMessage().contains("[0,1]"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> o.iterations(-1)).getMessage().contains("iterations"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> o.steps(-1)).getMessage().contains("steps"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> o.restarts(0)).getMessage().contains("restarts"));
     }
 }

@@ -89,7 +89,7 @@ class StepTest {
     @ParameterizedTest
     @MethodSource("steps")
     void pixelsOutsideTheMaskAreBitIdentical(Step base) {
-        Step step = base.mask(Mask.box(2, 3, 4, 2));
+        Step step = base.mask(Mask.box(3, 2, 2, 4));
         NDArray x0 = uniform(5, new Shape(2, 3, 8, 8), 0, 1);
         NDArray x = step.move(step.randomStart(x0, new SplittableRandom(6)), uniform(7, x0.getShape(), -1, 1), x0);
         float[] a = x.toFloatArray();
@@ -203,14 +203,14 @@ class StepTest {
         return Mask.of(manager.create(m, new Shape(n, 1, shape.get(2), shape.get(3))));
     }
 
-    /** Pixels (row·8 + col) of the 8×8 box of rows 2..5 and columns 3..4, i.e. Mask.box(2, 3, 4, 2). */
+    /** Pixels (row·8 + col) of the 8×8 box of rows 2..5 and columns 3..4, i.e. Mask.box(3, 2, 2, 4). */
     static final int[] BOX = {19, 20, 27, 28, 35, 36, 43, 44};
 
     /** Two samples of 8×8: the box in both (one shared 1×1×H×W mask), or different pixels per sample. */
     static Stream<Object[]> masks() {
         int[][] perSample = {{0, 9, 63}, {5, 6, 7, 13, 14, 15, 40, 41, 42, 50, 51, 52}};
         Shape shape = new Shape(2, 3, 8, 8);
-        return Stream.of(new Object[] {"none", null, null}, new Object[] {"box", Mask.box(2, 3, 4, 2), new int[][] {BOX, BOX}},
+        return Stream.of(new Object[] {"none", null, null}, new Object[] {"box", Mask.box(3, 2, 2, 4), new int[][] {BOX, BOX}},
                 new Object[] {"per-sample", perSampleMask(shape, perSample), perSample});
     }
 

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.robustseg.data.DataException;
 import org.robustseg.data.Images;
+import org.robustseg.optim.Mask;
 
 class HoleTest {
     @TempDir
@@ -26,6 +29,21 @@ class HoleTest {
         assertTrue(e.getMessage().contains("does not lie inside"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Hole.box(-1, 0, 2, 2, 5, 6));
         assertThrows(IllegalArgumentException.class, () -> Hole.box(0, 0, 0, 2, 5, 6));
+    }
+
+    @Test
+    void maskBoxFollowsTheSameConventionAndAlsoRefusesToLeaveTheImage() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Shape images = new Shape(1, 3, 5, 6);
+            boolean[] mask = Mask.box(2, 1, 3, 2).resolve(manager, images).toBooleanArray();
+            assertArrayEquals(Hole.box(2, 1, 3, 2, 5, 6).pixels(), mask);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Mask.box(4, 1, 3, 2).resolve(manager, images));
+            assertTrue(e.getMessage().contains("does not lie inside the 6x5 image"), e.getMessage());
+        }
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Mask.box(0, 0, 0, 2));
+        assertTrue(empty.getMessage().contains("is empty"), empty.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Mask.box(-1, 0, 2, 2));
     }
 
     @Test

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.robustseg.attack.Norm;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.DataSets;
@@ -74,7 +75,8 @@ class RecipesTest {
     }
 
     private static TrainConfig config(RecipeConfig recipe, int epochs) {
-        return new TrainConfig(MODEL, recipe, epochs, 8, 7, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f, Augmentation.none());
+        return TrainConfig.builder(MODEL).recipe(recipe).epochs(epochs).batchSize(8).seed(7).learningRate(0.01f)
+                .augmentation(Augmentation.none()).build();
     }
 
     private static Batch firstBatch(int n) {
@@ -90,7 +92,7 @@ class RecipesTest {
     private static void step(SegmentationModel model, TrainingRecipe recipe, TrainingRecipe.Inputs inputs) {
         seedDropout(model, 99); // same dropout masks in every compared step
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-            gc.backward(recipe.loss(model, inputs, config(RecipeConfig.of(recipe.name()), 1)).total());
+            gc.backward(recipe.loss(model, inputs, config(RecipeConfig.of(Recipe.parse(recipe.name())), 1)).total());
         }
         new SgdMomentum(0.9f, 1e-4f).update(Trainer.trainableParameters(model), 0.01f);
     }
@@ -114,7 +116,7 @@ class RecipesTest {
     @Test
     void pgdAtTrainsOnTheAttackedBatch() {
         Batch batch = firstBatch(4);
-        PgdAtRecipe pgdAt = new PgdAtRecipe(RecipeConfig.of("pgd-at"));
+        PgdAtRecipe pgdAt = new PgdAtRecipe(RecipeConfig.of(Recipe.PGD_AT));
         try (SegmentationModel viaRecipe = SegmentationModel.create(MODEL, CLASSES, 3);
                 SegmentationModel manualAdv = SegmentationModel.create(MODEL, CLASSES, 3);
                 SegmentationModel manualClean = SegmentationModel.create(MODEL, CLASSES, 3);
@@ -165,7 +167,7 @@ class RecipesTest {
     @ParameterizedTest
     @ValueSource(strings = {"pgd-at", "trades", "advprop"})
     void craftingLeavesTheModelUnchanged(String name) {
-        TrainingRecipe recipe = Recipes.create(RecipeConfig.resolve(name, null, null, 1, null, null, null));
+        TrainingRecipe recipe = Recipes.create(RecipeConfig.builder(Recipe.parse(name)).steps(1).build());
         Batch batch = firstBatch(2);
         try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, recipe.dualBatchNorm()), 3);
                 NDManager m = model.manager().newSubManager()) {
@@ -213,10 +215,10 @@ class RecipesTest {
 
     @Test
     void fastAtTakesOneInputGradientPerStepAndPgdAtK() {
-        assertEquals(1, inputGradients(new FastAtRecipe(RecipeConfig.of("fast-at"))));
-        assertEquals(2, inputGradients(new PgdAtRecipe(RecipeConfig.resolve("pgd-at", null, null, 2, null, null, null))));
-        assertEquals(3, inputGradients(new PgdAtRecipe(RecipeConfig.of("pgd-at"))));
-        RecipeConfig fast = RecipeConfig.of("fast-at");
+        assertEquals(1, inputGradients(new FastAtRecipe(RecipeConfig.of(Recipe.FAST_AT))));
+        assertEquals(2, inputGradients(new PgdAtRecipe(RecipeConfig.builder(Recipe.PGD_AT).steps(2).build())));
+        assertEquals(3, inputGradients(new PgdAtRecipe(RecipeConfig.of(Recipe.PGD_AT))));
+        RecipeConfig fast = RecipeConfig.of(Recipe.FAST_AT);
         assertEquals(1.25f * 8 / 255f, fast.stepSize(), 1e-7f);
         assertTrue(fast.randomStart());
     }
@@ -224,7 +226,7 @@ class RecipesTest {
     @Test
     void tradesLossIsCleanCePlusBetaKl() {
         Batch batch = firstBatch(2);
-        RecipeConfig options = RecipeConfig.resolve("trades", null, null, null, null, 3f, null);
+        RecipeConfig options = RecipeConfig.builder(Recipe.TRADES).beta(3f).build();
         TradesRecipe trades = new TradesRecipe(options);
         try (SegmentationModel model = SegmentationModel.create(MODEL, CLASSES, 4);
                 NDManager m = model.manager().newSubManager()) {
@@ -311,7 +313,7 @@ class RecipesTest {
     @Test
     void advPropCheckpointServesTheOrdinaryModelAndKeepsTheAuxiliaryBns() throws IOException {
         Path run = tmp.resolve("advprop");
-        Path ckpt = new Trainer(config(RecipeConfig.of("advprop"), 1), train, null).run(run, RunMode.FRESH);
+        Path ckpt = new Trainer(config(RecipeConfig.of(Recipe.ADVPROP), 1), train, null).run(run, RunMode.FRESH);
         assertTrue(entries(ckpt).containsKey("auxiliary.bin"));
         Batch batch = BatchLoader.sequential(val, 4).iterator().next();
         try (SegmentationModel ordinary = Checkpoint.load(ckpt);
@@ -336,7 +338,7 @@ class RecipesTest {
             }
         }
         // an ordinary model cannot resume an advprop run's auxiliary state, and a dual one requires it
-        Path plainRun = new Trainer(config(RecipeConfig.of("standard"), 1), train, null).run(tmp.resolve("plain"), RunMode.FRESH);
+        Path plainRun = new Trainer(config(RecipeConfig.of(Recipe.STANDARD), 1), train, null).run(tmp.resolve("plain"), RunMode.FRESH);
         try (SegmentationModel dual = ModelZoo.create(new ModelSpec(MODEL, CLASSES, true), 0)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Checkpoint.open(plainRun).loadParametersInto(dual));
@@ -367,7 +369,7 @@ class RecipesTest {
     @ParameterizedTest
     @ValueSource(strings = {"pgd-at", "sat", "advprop", "trades", "fast-at"})
     void eachRecipeIsDeterministicAndResumes(String name) throws IOException {
-        RecipeConfig recipe = RecipeConfig.resolve(name, null, null, name.equals("fast-at") ? null : 2, null, null, null);
+        RecipeConfig recipe = (name.equals("fast-at") ? RecipeConfig.builder(Recipe.FAST_AT) : RecipeConfig.builder(Recipe.parse(name)).steps(2)).build();
         Path whole = new Trainer(config(recipe, 2), train, null).run(tmp.resolve(name + "-whole"), RunMode.FRESH);
         Path part = tmp.resolve(name + "-part");
         // 2 steps per epoch: killed during the first step of epoch 2
@@ -394,7 +396,7 @@ class RecipesTest {
     void resumeRefusesOtherRecipeOptionsAndTheProbeReportsRobustAccuracy() {
         Path dir = tmp.resolve("probe");
         List<EpochSummary> seen = new java.util.ArrayList<>();
-        new Trainer(config(RecipeConfig.of("fast-at"), 1), train, val).onEpoch(seen::add).run(dir, RunMode.FRESH);
+        new Trainer(config(RecipeConfig.of(Recipe.FAST_AT), 1), train, val).onEpoch(seen::add).run(dir, RunMode.FRESH);
         Map<String, Double> extra = seen.get(0).valExtra();
         Double clean = extra.get(RobustnessProbe.CLEAN_ACC);
         Double robust = extra.get(RobustnessProbe.ROBUST_ACC);
@@ -402,7 +404,7 @@ class RecipesTest {
         assertNotNull(robust);
         assertTrue(robust <= clean, robust + " > " + clean);
 
-        RecipeConfig otherEps = RecipeConfig.resolve("fast-at", null, 4 / 255f, null, null, null, null);
+        RecipeConfig otherEps = RecipeConfig.builder(Recipe.FAST_AT).eps(4 / 255f).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(config(otherEps, 2), train, val).run(dir, RunMode.RESUME));
         assertTrue(e.getMessage().contains("recipe"), e.getMessage());
@@ -410,29 +412,29 @@ class RecipesTest {
 
     @Test
     void badOptionsNameTheOption() {
-        assertMessage(() -> RecipeConfig.of("pgd"), "--recipe", "pgd-at, sat, advprop, trades, fast-at");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, -0.1f, null, null, null, null), "--eps");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, 2f, null, null, null, null), "--eps");
-        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, null, 1.5f), "--adv-share");
-        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, null, -0.5f), "--adv-share");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, null, null, null, 0.5f), "--adv-share");
-        assertMessage(() -> RecipeConfig.resolve("trades", null, null, null, null, -1f, null), "--beta");
-        assertMessage(() -> RecipeConfig.resolve("sat", null, null, null, null, 6f, null), "--beta");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, 0, null, null, null), "--attack-steps");
-        assertMessage(() -> RecipeConfig.resolve("fast-at", null, null, 3, null, null, null), "--attack-steps");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", null, null, null, -1f, null, null), "--step-size");
-        assertMessage(() -> RecipeConfig.resolve("pgd-at", "l3", null, null, null, null, null), "--norm");
-        assertMessage(() -> RecipeConfig.resolve("standard", null, 0.1f, null, null, null, null), "--eps");
+        assertMessage(() -> Recipe.parse("pgd"), "--recipe", "pgd-at, sat, advprop, trades, fast-at");
+        assertMessage(() -> RecipeConfig.builder(Recipe.PGD_AT).eps(-0.1f).build(), "--eps");
+        assertMessage(() -> RecipeConfig.builder(Recipe.PGD_AT).eps(2f).build(), "--eps");
+        assertMessage(() -> RecipeConfig.builder(Recipe.SAT).advShare(1.5f).build(), "--adv-share");
+        assertMessage(() -> RecipeConfig.builder(Recipe.SAT).advShare(-0.5f).build(), "--adv-share");
+        assertMessage(() -> RecipeConfig.builder(Recipe.PGD_AT).advShare(0.5f).build(), "--adv-share");
+        assertMessage(() -> RecipeConfig.builder(Recipe.TRADES).beta(-1f).build(), "--beta");
+        assertMessage(() -> RecipeConfig.builder(Recipe.SAT).beta(6f).build(), "--beta");
+        assertMessage(() -> RecipeConfig.builder(Recipe.PGD_AT).steps(0).build(), "--attack-steps");
+        assertMessage(() -> RecipeConfig.builder(Recipe.FAST_AT).steps(3).build(), "--attack-steps");
+        assertMessage(() -> RecipeConfig.builder(Recipe.PGD_AT).stepSize(-1f).build(), "--step-size");
+        assertMessage(() -> Norm.parse("l3", "--norm"), "--norm");
+        assertMessage(() -> RecipeConfig.builder(Recipe.STANDARD).eps(0.1f).build(), "--eps");
         // defaults
-        RecipeConfig sat = RecipeConfig.of("sat");
+        RecipeConfig sat = RecipeConfig.of(Recipe.SAT);
         assertEquals(0.03f, sat.eps());
-        assertEquals(3, sat.attackSteps());
+        assertEquals(3, sat.steps());
         assertEquals(0.01f, sat.stepSize(), 1e-7f);
         assertFalse(sat.randomStart());
         assertEquals(0.5f, sat.advShare());
-        assertEquals(6f, RecipeConfig.of("trades").beta());
-        assertEquals(2.5f * (8 / 255f) / 3, RecipeConfig.of("pgd-at").stepSize(), 1e-7f);
-        assertEquals(0.5f, RecipeConfig.resolve("pgd-at", "l2", null, null, null, null, null).eps());
+        assertEquals(6f, RecipeConfig.of(Recipe.TRADES).beta());
+        assertEquals(2.5f * (8 / 255f) / 3, RecipeConfig.of(Recipe.PGD_AT).stepSize(), 1e-7f);
+        assertEquals(0.5f, RecipeConfig.builder(Recipe.PGD_AT).norm(Norm.L2).build().eps());
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {
@@ -449,7 +451,7 @@ class RecipesTest {
     @Test
     void innerMaxRaisesTheMainHeadLossOnly() {
         Batch batch = firstBatch(2);
-        RecipeConfig o = RecipeConfig.resolve("pgd-at", null, null, 2, null, null, null);
+        RecipeConfig o = RecipeConfig.builder(Recipe.PGD_AT).steps(2).build();
         PgdAtRecipe pgdAt = new PgdAtRecipe(o);
         try (SegmentationModel model = ModelZoo.create(new ModelSpec(MODEL, CLASSES, false), 3);
                 NDManager m = model.manager().newSubManager()) {
@@ -459,8 +461,8 @@ class RecipesTest {
             seedDropout(model, 7);
             float[] viaRecipe = pgdAt.prepare(model, x, y, m, 11L).adversarial().toFloatArray();
             seedDropout(model, 7);
-            float[] mainOnly = org.robustseg.attack.Attacks.pgd(o.attackNorm()).eps(o.eps()).steps(o.attackSteps())
-                    .stepSize(o.stepSize()).randomStart(o.randomStart()).loss(org.robustseg.optim.Objectives.crossEntropy())
+            float[] mainOnly = org.robustseg.attack.Attacks.pgd(o.norm()).eps(o.eps()).steps(o.steps())
+                    .stepSize(o.stepSize()).randomStart(o.randomStart()).objective(org.robustseg.optim.Objectives.crossEntropy())
                     .optimizer().forwardMode(ForwardMode.TRAINING).keepBest(false).evaluateLast(false).seed(11L)
                     .run(model, x, y).xBest().toFloatArray();
             assertArrayEquals(mainOnly, viaRecipe);
@@ -473,12 +475,12 @@ class RecipesTest {
      */
     @Test
     void tradesCraftsInEvalModeFromASmallGaussianStart() {
-        RecipeConfig o = RecipeConfig.resolve("trades", null, null, 1, null, null, null);
-        assertEquals("eval", o.attackBn());
+        RecipeConfig o = RecipeConfig.builder(Recipe.TRADES).steps(1).build();
+        assertEquals(ForwardMode.EVAL, o.attackBn());
         TradesRecipe trades = new TradesRecipe(o);
         float[][] seen = new float[3][];
         trades.innerObjectiveHook(inner -> Objective.of(inner.name(), c -> {
-            if (c.iteration() == 0 && seen[0] == null) {
+            if (c.step() == 0 && seen[0] == null) {
                 seen[0] = c.x().toFloatArray();
                 seen[1] = c.x0().toFloatArray();
                 seen[2] = c.logits().toFloatArray();
@@ -525,13 +527,13 @@ class RecipesTest {
     /** A run recorded with the earlier TRADES variant (training-mode crafting) still resolves and keeps it. */
     @Test
     void tradesRunsRecordedWithTrainingModeKeepTheirVariant() {
-        RecipeConfig d = RecipeConfig.resolve("trades", null, null, null, null, null, null);
-        RecipeConfig old = new RecipeConfig(d.name(), d.norm(), d.eps(), d.attackSteps(), d.stepSize(), d.randomStart(),
-                "training", d.beta(), d.advShare());
+        RecipeConfig d = RecipeConfig.builder(Recipe.TRADES).build();
+        RecipeConfig old = new RecipeConfig(d.recipe(), d.norm(), d.eps(), d.steps(), d.stepSize(), d.randomStart(),
+                ForwardMode.TRAINING, d.beta(), d.advShare());
         assertEquals(ForwardMode.TRAINING, new TradesRecipe(old).craftMode());
         assertEquals(ForwardMode.EVAL, new TradesRecipe(d).craftMode());
-        RecipeConfig p = RecipeConfig.of("pgd-at");
-        assertThrows(IllegalArgumentException.class, () -> new RecipeConfig(p.name(), p.norm(), p.eps(), p.attackSteps(),
-                p.stepSize(), p.randomStart(), "eval", p.beta(), p.advShare()));
+        RecipeConfig p = RecipeConfig.of(Recipe.PGD_AT);
+        assertThrows(IllegalArgumentException.class, () -> new RecipeConfig(p.recipe(), p.norm(), p.eps(), p.steps(),
+                p.stepSize(), p.randomStart(), ForwardMode.EVAL, p.beta(), p.advShare()));
     }
 }

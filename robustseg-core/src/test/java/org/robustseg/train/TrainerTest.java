@@ -49,8 +49,8 @@ class TrainerTest {
     }
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig("pspnet-lite", "standard", epochs, 8, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                new Augmentation(0.8f, 1.2f, true));
+        return TrainConfig.builder("pspnet-lite").epochs(epochs).batchSize(8).seed(11).learningRate(0.01f)
+                .augmentation(new Augmentation(0.8f, 1.2f, true)).build();
     }
 
     private static Map<String, byte[]> entries(Path ckpt) throws IOException {
@@ -85,8 +85,8 @@ class TrainerTest {
         assertArrayEquals(ea.get("parameters.bin"), eb.get("parameters.bin"), "weights differ");
         assertArrayEquals(ea.get("optimizer.bin"), eb.get("optimizer.bin"), "optimizer state differs");
 
-        TrainConfig otherSeed = new TrainConfig("pspnet-lite", "standard", 1, 8, 12, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                new Augmentation(0.8f, 1.2f, true));
+        TrainConfig otherSeed = TrainConfig.builder("pspnet-lite").epochs(1).batchSize(8).seed(12).learningRate(0.01f)
+                .augmentation(new Augmentation(0.8f, 1.2f, true)).build();
         Path c = new Trainer(otherSeed, new StandardRecipe(), train, null).run(tmp.resolve("c"), RunMode.FRESH);
         assertFalse(java.util.Arrays.equals(ea.get("parameters.bin"), entries(c).get("parameters.bin")));
     }
@@ -116,8 +116,8 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
         assertTrue(Files.exists(Checkpoint.epochFile(dir, 1)));
         // a resume with a different configuration is refused and names the differing option
-        TrainConfig other = new TrainConfig("pspnet-lite", "standard", 1, 4, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                new Augmentation(0.8f, 1.2f, true));
+        TrainConfig other = TrainConfig.builder("pspnet-lite").epochs(1).batchSize(4).seed(11).learningRate(0.01f)
+                .augmentation(new Augmentation(0.8f, 1.2f, true)).build();
         IllegalArgumentException r = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(other, new StandardRecipe(), train, null).run(dir, RunMode.RESUME));
         assertTrue(r.getMessage().contains("batch"), r.getMessage());
@@ -131,8 +131,8 @@ class TrainerTest {
         assertFalse(java.util.Arrays.equals(entries(a).get("parameters.bin"), entries(b).get("parameters.bin")));
         assertEquals(a.toAbsolutePath().toString(), org.robustseg.provenance.Json.read(tmp.resolve("init-b/run.json"))
                 .path("provenance").path("init_checkpoint").path("file").asText());
-        TrainConfig other = new TrainConfig("deeplabv3-lite", "standard", 1, 8, 11, "sgd", 0.01f, 0.9f, 1e-4f, 0.9f, 0.4f,
-                Augmentation.none());
+        TrainConfig other = TrainConfig.builder("deeplabv3-lite").epochs(1).batchSize(8).seed(11).learningRate(0.01f)
+                .augmentation(Augmentation.none()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(other, new StandardRecipe(), train, null).initFrom(a).run(tmp.resolve("init-c"), RunMode.FRESH));
         assertTrue(e.getMessage().contains("--init"), e.getMessage());
@@ -140,11 +140,13 @@ class TrainerTest {
 
     @Test
     void invalidSettingsNameTheOption() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", "standard", 1, 0, 0,
-                "sgd", 0.01f, 0.9f, 0f, 0.9f, 0.4f, Augmentation.none())).getMessage().contains("--batch"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pspnet-lite", "standard", 1, -3, 0,
-                "sgd", 0.01f, 0.9f, 0f, 0.9f, 0.4f, Augmentation.none())).getMessage().contains("--batch"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Optimizer.named("rmsprop", 0.9f, 0f))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder("pspnet-lite").epochs(1).batchSize(0).seed(0)
+                .learningRate(0.01f).weightDecay(0f)
+                .augmentation(Augmentation.none()).build()).getMessage().contains("--batch"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder("pspnet-lite").epochs(1).batchSize(-3).seed(0)
+                .learningRate(0.01f).weightDecay(0f)
+                .augmentation(Augmentation.none()).build()).getMessage().contains("--batch"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> OptimizerKind.parse("rmsprop"))
                 .getMessage().contains("--optimizer"));
     }
 }

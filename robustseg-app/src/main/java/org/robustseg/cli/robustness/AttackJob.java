@@ -151,7 +151,7 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         g = steps != null ? g.steps(positive(steps, "--steps")) : g;
         g = stepSize != null ? g.stepSize(stepSize) : g;
         g = restarts != null ? g.restarts(positive(restarts, "--restarts")) : g;
-        return loss != null ? g.loss(loss) : g;
+        return loss != null ? g.objective(loss) : g;
     }
 
     private static int positive(int v, String option) {

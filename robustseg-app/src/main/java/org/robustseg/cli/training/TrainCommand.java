@@ -6,12 +6,15 @@ import org.robustseg.report.Tables;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.robustseg.attack.Eps;
+import org.robustseg.attack.Norm;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.OptimizerKind;
+import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
@@ -116,10 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         float baseLr = lr != null ? lr
                 : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
-        RecipeConfig recipeConfig = RecipeConfig.resolve(recipe, norm, eps == null ? null : Eps.parseOne(eps, "--eps"),
-                attackSteps, stepSize == null ? null : Eps.parseOne(stepSize, "--step-size"), beta, advShare);
-        TrainConfig config = new TrainConfig(model, recipeConfig, epochs, batch.get(), seed.get(), optimizer, baseLr, momentum,
-                weightDecay, polyPower, auxWeight, new Augmentation(scale[0], scale[1], flip, crop));
+        RecipeConfig recipeConfig = recipeConfig();
+        TrainConfig config = TrainConfig.builder(model).recipe(recipeConfig).epochs(epochs).batchSize(batch.get()).seed(seed.get())
+                .optimizer(OptimizerKind.parse(optimizer)).learningRate(baseLr).momentum(momentum).weightDecay(weightDecay)
+                .polyPower(polyPower).auxWeight(auxWeight).augmentation(new Augmentation(scale[0], scale[1], flip, crop)).build();
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
@@ -134,12 +137,36 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The recipe with the options given on the command line; each one left out takes the recipe's default. */
+    private RecipeConfig recipeConfig() {
+        RecipeConfig.Builder b = RecipeConfig.builder(Recipe.parse(recipe));
+        if (norm != null) {
+            b = b.norm(Norm.parse(norm, "--norm"));
+        }
+        if (eps != null) {
+            b = b.eps(Eps.parseOne(eps, "--eps"));
+        }
+        if (attackSteps != null) {
+            b = b.steps(attackSteps);
+        }
+        if (stepSize != null) {
+            b = b.stepSize(Eps.parseOne(stepSize, "--step-size"));
+        }
+        if (beta != null) {
+            b = b.beta(beta);
+        }
+        if (advShare != null) {
+            b = b.advShare(advShare);
+        }
+        return b.build();
+    }
+
     /** The recipe and the options it uses, for the first line of output. */
     private static String describe(RecipeConfig r) {
         if (!r.adversarial()) {
-            return r.name();
+            return r.recipe().id();
         }
-        return String.format("%s (%s eps %.4g, %d steps of %.4g%s%s%s)", r.name(), r.norm(), r.eps(), r.attackSteps(),
+        return String.format("%s (%s eps %.4g, %d steps of %.4g%s%s%s)", r.recipe(), r.norm(), r.eps(), r.steps(),
                 r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
                 r.advShare() == null ? "" : ", adv share " + r.advShare());
     }
