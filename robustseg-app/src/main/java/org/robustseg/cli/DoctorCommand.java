@@ -22,7 +22,9 @@ import org.robustseg.engine.OneDnnIsa;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
+import org.robustseg.cli.options.BatchSize;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Engine, versions, CPU, oneDNN ISA, threads and the float32-vs-float64 self-check.")
-public final class DoctorCommand implements Callable<Integer> {
+final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", defaultValue = "pspnet-lite,deeplabv3-lite",
             description = "Models to check at the given input shape (default ${DEFAULT-VALUE}).")
     List<String> models;
@@ -42,8 +44,8 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--classes", defaultValue = "11", description = "Classes of the checked models (default ${DEFAULT-VALUE}).")
     int classes;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Batch of the model check (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchSize batch;
 
     @Option(names = "--size", defaultValue = "64", description = "Input height and width of the model check (default ${DEFAULT-VALUE}).")
     int size;
@@ -64,7 +66,7 @@ public final class DoctorCommand implements Callable<Integer> {
         if (engine.passed()) {
             for (String name : models) {
                 try (SegmentationModel m = SegmentationModel.create(name, classes, 0)) {
-                    reports.add(m.checkNumerics(new Shape(batch, 3, size, size)));
+                    reports.add(m.checkNumerics(new Shape(batch.get(), 3, size, size)));
                 }
             }
         }

@@ -37,10 +37,6 @@ public final class Main {
 
     /** Set by {@link #main}: a numerics failure then restarts the process under a safer oneDNN cap. */
     private static volatile boolean mayRestart;
-    /** How deep {@link #execute} is nested (the demo runs commands through it) on this thread. */
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-    /** A numerics failure of a nested command, handed to the command that ran it ({@link #takeNumericsFailure}). */
-    private static final ThreadLocal<NumericsException> NESTED_FAILURE = new ThreadLocal<>();
 
     public static void main(String[] args) {
         launch(Main.class, new Main(), args);
@@ -71,35 +67,11 @@ public final class Main {
 
     /** Runs the command tree {@code root} with errors going to {@code err}; returns the exit code. */
     public static int execute(Object root, PrintWriter err, String... args) {
-        int[] depth = DEPTH.get();
-        depth[0]++;
-        try {
-            return run(root, err, args);
-        } finally {
-            depth[0]--;
-        }
-    }
-
-    /**
-     * The numerics failure that made a nested {@link #execute} return {@link #EXIT_NUMERICS}; the
-     * command that ran it rethrows it, so the outermost command reports it once (and restarts).
-     */
-    public static NumericsException takeNumericsFailure() {
-        NumericsException e = NESTED_FAILURE.get();
-        NESTED_FAILURE.remove();
-        return e;
-    }
-
-    private static int run(Object root, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(root);
         cli.setErr(err);
         cli.setExecutionStrategy(Main::checkEngineThenRun);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             NumericsException numerics = numericsCause(ex);
-            if (numerics != null && DEPTH.get()[0] > 1) {
-                NESTED_FAILURE.set(numerics); // the outer command reports it
-               return EXIT_NUMERICS;
-            }
             if (numerics != null) {
                 // one line: what disagreed, and what happens next (a restart) or what to do
                 String next = numerics.saferCap();

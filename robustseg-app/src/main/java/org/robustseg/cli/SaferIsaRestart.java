@@ -13,7 +13,7 @@ import org.robustseg.engine.OneDnnIsa;
  * ({@link OneDnnIsa#ladder}) on its own. Resumable commands (train, demo) continue where the
  * first attempt stopped; the numerics check runs before a model's first result is used.
  */
-public final class SaferIsaRestart {
+final class SaferIsaRestart {
     private SaferIsaRestart() {}
 
     /** How the restart is announced: the variable and value it sets. */

@@ -4,6 +4,7 @@
  * failure, the restart under a safer oneDNN cap), console progress bars, and
  * {@link org.robustseg.cli.DoctorCommand}, which reports the engine and that check. The commands
  * themselves live in sub-packages by concern; they compose the core library's public API and
- * hold no modelling logic of their own.
+ * hold no modelling logic of their own. Options that several commands share are declared once,
+ * as picocli mixins, in {@code cli.options}.
  */
 package org.robustseg.cli;

@@ -1,12 +1,21 @@
 package org.robustseg.demo;
 
 import org.robustseg.cli.ConsoleProgress;
-import org.robustseg.cli.Main;
+import org.robustseg.cli.Errors;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.GenerationParams;
+import org.robustseg.cli.options.InpaintingOptions;
+import org.robustseg.cli.options.InpaintingParams;
+import org.robustseg.cli.robustness.AttackJob;
+import org.robustseg.cli.synthesis.PagJob;
+import org.robustseg.cli.synthesis.SaliencyJob;
 import org.robustseg.report.Charts;
 import org.robustseg.report.Tables;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +129,14 @@ public final class DemoCommand implements Callable<Integer> {
             return done.get().path("results");
         }
         long t = System.nanoTime();
-        JsonNode results = work.get();
+        JsonNode results;
+        try {
+            results = work.get();
+        } catch (NumericsException e) {
+            throw e; // the CLI reports it once and restarts under a safer oneDNN cap; the demo then resumes here
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("demo stage '" + name + "' failed: " + Errors.oneLine(e), e);
+        }
         double seconds = (System.nanoTime() - t) / 1e9;
         stageSeconds.put(name, seconds);
         System.out.printf("      done in %.0f s%n", seconds);
@@ -212,62 +228,60 @@ public final class DemoCommand implements Callable<Integer> {
                     Charts.lines(dir.resolve("robustness.png"), "val mIoU under L-inf PGD-" + plan.attackSteps(), "eps (x/255)",
                             "mIoU", xs, curves);
                     System.out.print(table);
-                    // Example pictures at the largest budget, by the attack command itself (few images: cheap).
-                    List<String> examples = List.of("attack", "--checkpoint", standard.toString(), "--checkpoint",
-                            robust.toString(), "--data", data.toString(), "--split", "val", "--attack", "pgd", "--eps", "8/255",
-                            "--steps", Integer.toString(plan.attackSteps()), "--seed", Long.toString(seed), "--limit", "4",
-                            "--examples", "3", "--out", dir.resolve("examples").toString());
-                    runCommand(examples);
+                    // Example pictures at the largest budget, by the attack command's job (few images: cheap).
+                    new AttackJob(List.of(standard, robust), data, "val", AttackJob.DEFAULT_ATTACK, AttackJob.DEFAULT_NORM, "8/255",
+                            plan.attackSteps(), null, null, null, seed, null, null, 4, BatchSize.DEFAULT, 3,
+                            dir.resolve("examples")).run();
                     return json;
                 });
     }
 
     /**
      * Inpainting and generation with both models on the same val images, scored by the judge: the
-     * {@code pag} command itself, so the report's numbers are exactly what a user re-running the
-     * printed command gets. Per-image files go to inpaint/{standard,robust} and generate/{standard,robust}.
+     * {@code pag} command's job, so the report's numbers are exactly what a user running {@code pag}
+     * with these settings gets. Per-image files go to inpaint/{standard,robust} and generate/{standard,robust}.
      */
     private JsonNode stageSynthesis(Path data, Path standard, Path robust, Path judge) {
-        List<String> args = List.of("pag", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
-                "--label", "standard", "--label", "robust", "--judge", judge.toString(), "--data", data.toString(),
-                "--count", Integer.toString(plan.synthesisImages()), "--steps", Integer.toString(plan.inpaintSteps()),
-                "--gen-steps", Integer.toString(plan.generationSteps()), "--seed", Long.toString(seed),
-                "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
-                "--images", out.toString(), "--out", out.resolve("pag").toString());
+        int images = plan.synthesisImages();
+        int gridRows = Math.min(8, images);
+        List<Path> models = List.of(standard, robust);
+        List<String> labels = List.of("standard", "robust");
+        PagJob pag = new PagJob(models, labels, judge, data, "val", images, InpaintingOptions.DEFAULT_HOLE,
+                InpaintingParams.DEFAULTS.withSteps(plan.inpaintSteps()), true,
+                GenerationParams.DEFAULTS.withSteps(plan.generationSteps()), null, seed, BatchSize.DEFAULT, gridRows, out,
+                out.resolve("pag"));
         // Input-gradient maps of both models on the first val images (cheap: one gradient per image).
-        List<String> saliency = List.of("saliency", "--checkpoint", standard.toString(), "--checkpoint", robust.toString(),
-                "--label", "standard", "--label", "robust", "--data", data.toString(), "--split", "val",
-                "--count", Integer.toString(plan.synthesisImages()), "--grid-rows", Integer.toString(Math.min(8, plan.synthesisImages())),
-                "--out", out.resolve("saliency").toString());
+        SaliencyJob saliency = new SaliencyJob(models, labels, null, null, data, "val", images, null, SaliencyJob.DEFAULT_SCORE,
+                SaliencyJob.DEFAULT_PERCENTILE, BatchSize.DEFAULT, gridRows, out.resolve("saliency"));
         ObjectNode inputs = Json.object();
-        inputs.set("command", Json.toTree(args));
-        inputs.set("saliency_command", Json.toTree(saliency));
+        inputs.set("pag", settings(pag));
+        inputs.set("saliency", settings(saliency));
         inputs.set("standard", Checkpoint.open(standard).identity());
         inputs.set("robust", Checkpoint.open(robust).identity());
         inputs.set("judge", Checkpoint.open(judge).identity());
         inputs.put("data", valHash());
-        return runStage("synthesis", "synthesis: inpainting and generation on " + plan.synthesisImages()
+        return runStage("synthesis", "synthesis: inpainting and generation on " + images
                 + " val images with both models, scored by the judge", inputs, () -> {
-                    runCommand(args);
-                    runCommand(saliency);
+                    System.out.print(pag.run().markdown());
+                    SaliencyJob.Outcome maps = saliency.run();
+                    System.out.print(maps.table());
+                    // read back as written, so a fresh and a resumed run hand the report the same numbers
                     ObjectNode results = (ObjectNode) Json.read(out.resolve("pag/pag.json"));
-                    results.set("saliency", Json.read(out.resolve("saliency/saliency.json")).path("models"));
+                    results.set("saliency", Json.read(maps.jsonFile()).path("models"));
                     return results;
                 });
     }
 
-    /** Runs one CLI command as a demo step, printing it so a user can rerun it; a failure stops the stage. */
-    private static void runCommand(List<String> args) {
-        System.out.println("      ./run " + String.join(" ", args));
-        int code = Main.execute(args.toArray(String[]::new));
-        NumericsException numerics = code == Main.EXIT_NUMERICS ? Main.takeNumericsFailure() : null;
-        if (numerics != null) {
-            throw numerics; // the demo stops here; the CLI restarts it under a safer oneDNN cap and it resumes
-        }
-        if (code != 0) {
-            throw new IllegalStateException("the demo's " + args.get(0) + " command failed (exit " + code + ")");
-        }
+    /**
+     * A job's settings as stage inputs. Paths are written as given: Jackson's own form (a URI) ends
+     * in "/" only once a directory exists, which would make a finished stage look changed.
+     */
+    private static JsonNode settings(Object job) {
+        return SETTINGS.valueToTree(job);
     }
+
+    private static final ObjectMapper SETTINGS = Json.MAPPER.copy()
+            .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
 
     private ObjectNode models(Path... checkpoints) {
         ObjectNode models = Json.object();

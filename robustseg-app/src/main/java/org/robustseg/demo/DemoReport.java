@@ -1,5 +1,6 @@
 package org.robustseg.demo;
 
+import org.robustseg.report.Format;
 import org.robustseg.report.HtmlReport;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,7 @@ import org.robustseg.provenance.Json;
  * summary, both rendered from {@code summary.json} and the stage directories, never from state
  * the summary lacks — so a skipped (resumed) run renders the same report.
  */
-public final class DemoReport {
+final class DemoReport {
     private DemoReport() {}
 
     /** Section anchors of report.html, in order (the end-to-end test checks each is present). */
@@ -24,11 +25,23 @@ public final class DemoReport {
     static void write(Path out, JsonNode summary) {
         HtmlReport r = new HtmlReport("robustseg demo: robust vs standard segmentation on FashionScenes");
         JsonNode plan = summary.path("plan");
+        JsonNode pag = summary.path("pag");
+        overview(r, plan);
+        robustness(r, out, plan, summary.path("robustness").path("rows"));
+        inpainting(r, out, pag);
+        generation(r, out);
+        pagFigures(r, out, pag);
+        provenance(r, summary);
+        r.write(out.resolve("report.html"));
+    }
+
+    /** What the study claims and what was trained to test it. */
+    private static void overview(HtmlReport r, JsonNode plan) {
         r.section("overview", "What this report shows")
                 .paragraph("Two " + plan.path("model").asText() + " segmentation networks were trained on FashionScenes ("
                         + plan.path("train_scenes").asInt() + " training and " + plan.path("val_scenes").asInt()
                         + " validation scenes of 64x64 pixels, 10 clothing classes plus background): a standard one, and a robust one "
-                        + "fine-tuned from it with PGD adversarial training (L-inf eps " + budget(plan.path("robust_eps").asDouble())
+                        + "fine-tuned from it with PGD adversarial training (L-inf eps " + Format.budget255(plan.path("robust_eps").asDouble())
                         + "). A third network of another architecture (" + plan.path("judge_model").asText()
                         + ", trained normally with another seed) serves as an independent judge.")
                 .paragraph("The study behind robustseg (arXiv 2204.01099) claims that adversarially robust segmentation nets have "
@@ -38,7 +51,10 @@ public final class DemoReport {
                         + "convince only itself. The sections below measure both halves of that claim.")
                 .endSection();
 
-        JsonNode rows = summary.path("robustness").path("rows");
+    }
+
+    /** mIoU under attack: the curve, example pictures, the table and what it says. */
+    private static void robustness(HtmlReport r, Path out, JsonNode plan, JsonNode rows) {
         r.section("robustness", "Robustness: mIoU under attack");
         r.paragraph("Validation mIoU when every image is perturbed by an L-inf PGD attack (" + plan.path("attack_steps").asInt()
                 + " steps, random start) of growing budget eps, and by the SEA-style ensemble (four losses, worst case per image) "
@@ -55,16 +71,16 @@ public final class DemoReport {
                 + "prediction on the adversarial image");
         List<List<String>> table = new ArrayList<>();
         for (JsonNode row : rows) {
-            table.add(List.of(row.path("name").asText(), row.path("recipe").asText(), f4(row.path("clean_miou")),
-                    f4(row.path("pgd_4_miou")), f4(row.path("pgd_8_miou")), f4(row.path("sea_8_miou")),
-                    String.format("%.1f min", row.path("training_seconds").asDouble() / 60)));
+            table.add(List.of(row.path("name").asText(), row.path("recipe").asText(), Format.fixed(row.path("clean_miou"), 4),
+                    Format.fixed(row.path("pgd_4_miou"), 4), Format.fixed(row.path("pgd_8_miou"), 4), Format.fixed(row.path("sea_8_miou"), 4),
+                    Format.fixed(row.path("training_seconds").asDouble() / 60, 1) + " min"));
         }
         r.table(List.of("model", "recipe", "clean mIoU", "PGD 4/255", "PGD 8/255", "SEA 8/255", "training time"), table);
         r.endSection();
 
-        JsonNode pag = summary.path("pag");
-        JsonNode std = model(pag, "standard");
-        JsonNode rob = model(pag, "robust");
+    }
+
+    private static void inpainting(HtmlReport r, Path out, JsonNode pag) {
         r.section("inpainting", "Inpainting: filling a hole by following the gradient");
         r.paragraph("For each of " + pag.path("models").path(0).path("inpainting").path("images").asInt()
                 + " validation images a " + pag.path("hole").asInt() + "-pixel square hole was cut over the largest garment and "
@@ -75,6 +91,9 @@ public final class DemoReport {
         image(r, out.resolve("pag/inpainting.png"), "Inpainting: masked input | standard | robust | original");
         r.endSection();
 
+    }
+
+    private static void generation(HtmlReport r, Path out) {
         r.section("generation", "Generation: an image for a requested label layout");
         r.paragraph("Starting from a blurry random seed image whose colours were drawn from statistics of the training images, "
                 + "each model changed the whole image so that its segmentation matches a requested layout (taken from a validation "
@@ -83,6 +102,12 @@ public final class DemoReport {
         image(r, out.resolve("pag/generation.png"), "Generation: layout | seed | standard | robust | real image");
         r.endSection();
 
+    }
+
+    /** The judge's figures of both syntheses, the saliency concentrations, and what they say. */
+    private static void pagFigures(HtmlReport r, Path out, JsonNode pag) {
+        JsonNode std = model(pag, "standard");
+        JsonNode rob = model(pag, "robust");
         r.section("pag", "Perceptually-aligned gradients, measured");
         r.paragraph("A person can see the difference in the pictures above; these figures measure it. The judge, a network "
                 + "that took no part in the synthesis, segments the results. Judge accuracy in the hole: how often the judge "
@@ -98,14 +123,14 @@ public final class DemoReport {
         for (JsonNode m : pag.path("models")) {
             JsonNode in = m.path("inpainting");
             JsonNode g = m.path("generation");
-            pagRows.add(List.of(m.path("name").asText(), f3(in.path("judgeAccuracyObjects")), f3(in.path("judgeAccuracyObjectsBlurred")),
-                    f3(in.path("selfAccuracyObjects")), f3(in.path("gradientCosine")), f2(in.path("psnr")), f3(in.path("ssim")),
-                    f3(g.path("judgeMiou")), f3(g.path("judgeMiouBlurred")), f3(g.path("selfMiou"))));
+            pagRows.add(List.of(m.path("name").asText(), Format.fixed(in.path("judgeAccuracyObjects"), 3), Format.fixed(in.path("judgeAccuracyObjectsBlurred"), 3),
+                    Format.fixed(in.path("selfAccuracyObjects"), 3), Format.fixed(in.path("gradientCosine"), 3), Format.fixed(in.path("psnr"), 2), Format.fixed(in.path("ssim"), 3),
+                    Format.fixed(g.path("judgeMiou"), 3), Format.fixed(g.path("judgeMiouBlurred"), 3), Format.fixed(g.path("selfMiou"), 3)));
         }
         JsonNode base = pag.path("baselines");
-        pagRows.add(List.of("real images", f3(base.path("judgeAccuracyObjectsReal")), "", "", "", "", "", f3(base.path("judgeMiouReal")), "", ""));
-        pagRows.add(List.of("filled hole / seed (no optimisation)", f3(base.path("judgeAccuracyObjectsFilled")), "", "", "",
-                f2(base.path("psnrFilled")), f3(base.path("ssimFilled")), f3(base.path("judgeMiouSeeds")), "", ""));
+        pagRows.add(List.of("real images", Format.fixed(base.path("judgeAccuracyObjectsReal"), 3), "", "", "", "", "", Format.fixed(base.path("judgeMiouReal"), 3), "", ""));
+        pagRows.add(List.of("filled hole / seed (no optimisation)", Format.fixed(base.path("judgeAccuracyObjectsFilled"), 3), "", "", "",
+                Format.fixed(base.path("psnrFilled"), 2), Format.fixed(base.path("ssimFilled"), 3), Format.fixed(base.path("judgeMiouSeeds"), 3), "", ""));
         r.table(List.of("model", "judge acc. in hole", "judge, blurred", "own acc. in hole", "gradient cosine", "PSNR dB", "SSIM",
                 "judge mIoU generation", "judge, blurred", "own mIoU generation"), pagRows);
         r.paragraph(synthesisConclusion(std, rob));
@@ -116,8 +141,8 @@ public final class DemoReport {
         for (JsonNode m : pag.path("saliency")) {
             JsonNode s = m.path("predicted_map");
             salRows.add(List.of(m.path("name").asText(), Integer.toString(s.path("images").asInt()),
-                    f3(s.path("objectConcentrationMean")), f3(s.path("objectConcentrationMedian")),
-                    f3(s.path("outlineConcentrationMean")), f3(s.path("outlineConcentrationMedian"))));
+                    Format.fixed(s.path("objectConcentrationMean"), 3), Format.fixed(s.path("objectConcentrationMedian"), 3),
+                    Format.fixed(s.path("outlineConcentrationMean"), 3), Format.fixed(s.path("outlineConcentrationMedian"), 3)));
         }
         r.table(List.of("model", "images", "objects: mean", "objects: median", "outline: mean", "outline: median"), salRows);
         image(r, out.resolve("saliency/grid.png"), "Input-gradient maps: image | labels | standard | robust (brighter = larger gradient)");
@@ -125,20 +150,23 @@ public final class DemoReport {
                 + pretty(pag.path("generation_settings")));
         r.endSection();
 
+    }
+
+    /** Stage times and every model's and the plan's provenance. */
+    private static void provenance(HtmlReport r, JsonNode summary) {
         r.section("provenance", "Provenance and stage times");
         r.paragraph("Every model and figure above can be traced back: the models' checkpoints record their full training "
                 + "configuration, data set content hash, seed, tool version and commit. Stage times are wall-clock seconds "
                 + "on the machine that ran the demo (a resumed run reports the time the work originally took).");
         List<List<String>> stages = new ArrayList<>();
         summary.path("stage_seconds").fields().forEachRemaining(e ->
-                stages.add(List.of(e.getKey(), String.format("%.0f s", e.getValue().asDouble()))));
+                stages.add(List.of(e.getKey(), Format.seconds(e.getValue().asDouble()))));
         r.table(List.of("stage", "time"), stages);
         for (Map.Entry<String, JsonNode> m : iterable(summary.path("models"))) {
             r.details("model " + m.getKey() + ": " + m.getValue().path("file").asText(), pretty(m.getValue()));
         }
         r.details("demo plan and provenance", pretty(summary.path("plan")) + "\n" + pretty(summary.path("provenance")));
         r.endSection();
-        r.write(out.resolve("report.html"));
     }
 
     /** The figures a person wants on the console after the run. */
@@ -146,18 +174,18 @@ public final class DemoReport {
         StringBuilder b = new StringBuilder("\nsummary (figures in summary.json, pictures in report.html)\n");
         b.append(String.format("  %-10s %10s %10s %10s%n", "model", "clean", "PGD 8/255", "SEA 8/255"));
         for (JsonNode row : summary.path("robustness").path("rows")) {
-            b.append(String.format("  %-10s %10s %10s %10s%n", row.path("name").asText(), f4(row.path("clean_miou")),
-                    f4(row.path("pgd_8_miou")), f4(row.path("sea_8_miou"))));
+            b.append(String.format("  %-10s %10s %10s %10s%n", row.path("name").asText(), Format.fixed(row.path("clean_miou"), 4),
+                    Format.fixed(row.path("pgd_8_miou"), 4), Format.fixed(row.path("sea_8_miou"), 4)));
         }
         for (JsonNode m : summary.path("pag").path("models")) {
             b.append(String.format("  %-10s inpainting: judge acc. in hole %s (own %s), gradient cosine %s; generation judge mIoU %s%n",
-                    m.path("name").asText(), f3(m.path("inpainting").path("judgeAccuracyObjects")),
-                    f3(m.path("inpainting").path("selfAccuracyObjects")), f3(m.path("inpainting").path("gradientCosine")),
-                    f3(m.path("generation").path("judgeMiou"))));
+                    m.path("name").asText(), Format.fixed(m.path("inpainting").path("judgeAccuracyObjects"), 3),
+                    Format.fixed(m.path("inpainting").path("selfAccuracyObjects"), 3), Format.fixed(m.path("inpainting").path("gradientCosine"), 3),
+                    Format.fixed(m.path("generation").path("judgeMiou"), 3)));
         }
         b.append("  stage times:");
         summary.path("stage_seconds").fields().forEachRemaining(e ->
-                b.append(String.format(" %s %.0f s,", e.getKey(), e.getValue().asDouble())));
+                b.append(" " + e.getKey() + " " + Format.seconds(e.getValue().asDouble()) + ","));
         b.setLength(b.length() - 1);
         return b.append('\n').toString();
     }
@@ -251,7 +279,7 @@ public final class DemoReport {
     }
 
     private static String kept(double attacked, double clean) {
-        return clean > 0 ? String.format("%.0f%%", 100 * attacked / clean) : "n/a";
+        return clean > 0 ? Format.fixed(100 * attacked / clean, 0) + "%" : Format.NOT_AVAILABLE;
     }
 
     private static JsonNode model(JsonNode pag, String name) {
@@ -271,14 +299,6 @@ public final class DemoReport {
         }
     }
 
-    private static String f3(JsonNode v) {
-        return v.isNumber() ? String.format("%.3f", v.asDouble()) : "n/a";
-    }
-
-    private static String f2(JsonNode v) {
-        return v.isNumber() ? String.format("%.2f", v.asDouble()) : "n/a";
-    }
-
     private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
         return object::fields;
     }
@@ -289,13 +309,5 @@ public final class DemoReport {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String f4(JsonNode v) {
-        return v.isNumber() ? String.format("%.4f", v.asDouble()) : "n/a";
-    }
-
-    private static String budget(double eps) {
-        return String.format("%.3g/255", eps * 255);
     }
 }

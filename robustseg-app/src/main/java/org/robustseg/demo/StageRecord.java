@@ -15,7 +15,7 @@ import org.robustseg.provenance.Provenance;
  * the current ones; anything else (missing, partial, other inputs) means run it again. The record
  * is written last and atomically, so an interrupted stage never looks complete.
  */
-public final class StageRecord {
+final class StageRecord {
     private StageRecord() {}
 
     /** The stored record in {@code file} if its stage completed with exactly these inputs. */

@@ -35,7 +35,7 @@ public final class Tables {
         for (int c = 0; c < m.perClassIou().size(); c++) {
             Double v = m.perClassIou().get(c);
             String name = c < classNames.size() ? classNames.get(c) : "class " + c;
-            sb.append(String.format("  %-14s %8s%n", name, v == null ? "n/a" : String.format("%.4f", v)));
+            sb.append(String.format("  %-14s %8s%n", name, v == null ? Format.NOT_AVAILABLE : Format.fixed(v, 4)));
         }
         return sb.toString();
     }

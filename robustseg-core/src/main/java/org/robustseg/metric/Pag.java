@@ -92,10 +92,7 @@ public final class Pag {
         progress.start("inpaint + judge " + model.name(), data.size());
         for (int start = 0; start < data.size(); start += batchSize) {
             int n = Math.min(batchSize, data.size() - start);
-            List<SegSample> samples = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                samples.add(data.get(start + i));
-            }
+            List<SegSample> samples = slice(data, start, n);
             List<Hole> holes = allHoles.subList(start, start + n);
             Batch b = Batch.of(samples);
             int h = b.height();
@@ -172,10 +169,7 @@ public final class Pag {
         progress.start("generate + judge " + model.name(), data.size());
         for (int start = 0; start < data.size(); start += batchSize) {
             int n = Math.min(batchSize, data.size() - start);
-            List<SegSample> samples = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                samples.add(data.get(start + i));
-            }
+            List<SegSample> samples = slice(data, start, n);
             Batch b = Batch.of(samples);
             try (NDManager m = model.manager().newSubManager()) {
                 SynthesisResult r = generation.run(model, b.labels(m), start);
@@ -211,10 +205,7 @@ public final class Pag {
         ConfusionMatrix seedCm = new ConfusionMatrix(k);
         for (int start = 0; start < data.size(); start += batchSize) {
             int n = Math.min(batchSize, data.size() - start);
-            List<SegSample> samples = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                samples.add(data.get(start + i));
-            }
+            List<SegSample> samples = slice(data, start, n);
             List<Hole> holes = allHoles.subList(start, start + n);
             Batch b = Batch.of(samples);
             int h = b.height();
@@ -289,5 +280,14 @@ public final class Pag {
             }
         }
         return n == 0 ? Double.NaN : s / n;
+    }
+
+    /** Samples {@code start .. start+n-1} of {@code data}, in order. */
+    private static List<SegSample> slice(SegDataset data, int start, int n) {
+        List<SegSample> samples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            samples.add(data.get(start + i));
+        }
+        return samples;
     }
 }

@@ -17,8 +17,18 @@ import org.robustseg.model.SegmentationModel;
  * as the target and (by default) no fill: the object itself is the start point.
  */
 public final class Editing extends Fluent<Editing> {
-    private Inpainting inpainting = new Inpainting().fill(Fill.NONE).steps(100).eps(10f).stepSize(0.25f).dilate(2);
-    private int grow = 1;
+    // The defaults, public so that front ends (the CLI's option defaults) read them from here.
+    /** Default start: "none", the object itself (a {@link Fill#parse} name). */
+    public static final String DEFAULT_FILL = "none";
+    public static final int DEFAULT_STEPS = 100;
+    public static final float DEFAULT_EPS = 10f;
+    public static final float DEFAULT_STEP_SIZE = 0.25f;
+    public static final int DEFAULT_DILATE = 2;
+    public static final int DEFAULT_GROW = 1;
+
+    private Inpainting inpainting = new Inpainting().fill(Fill.parse(DEFAULT_FILL)).steps(DEFAULT_STEPS).eps(DEFAULT_EPS)
+            .stepSize(DEFAULT_STEP_SIZE).dilate(DEFAULT_DILATE);
+    private int grow = DEFAULT_GROW;
 
     Editing() {}
 

@@ -22,14 +22,23 @@ import org.robustseg.model.SegmentationModel;
  * step 1.0, 100 steps. Immutable ({@link Fluent}); each setter returns a modified copy.
  */
 public final class Generation extends Fluent<Generation> {
+    // The tuned defaults, public so that front ends (the CLI's option defaults) read them from here.
+    /** Default seed images: "gaussian-lowres" (a {@link SeedImage#parse} name). */
+    public static final String DEFAULT_SEED_IMAGE = "gaussian-lowres";
+    /** Default ball: "l2" (a {@link Norm#parse} name, or "unconstrained"). */
+    public static final String DEFAULT_NORM = "l2";
+    public static final float DEFAULT_EPS = 30f;
+    public static final float DEFAULT_STEP_SIZE = 1f;
+    public static final int DEFAULT_STEPS = 100;
+
     private final ColourStatistics statistics;
-    private SeedImage seedImage = SeedImage.GAUSSIAN_LOWRES;
-    private Norm norm = Norm.L2;
-    private float eps = 30f;
-    private float stepSize = 1f;
-    private int steps = 100;
-    private float smoothing;
-    private float tv;
+    private SeedImage seedImage = SeedImage.parse(DEFAULT_SEED_IMAGE);
+    private Norm norm = Norm.parse(DEFAULT_NORM);
+    private float eps = DEFAULT_EPS;
+    private float stepSize = DEFAULT_STEP_SIZE;
+    private int steps = DEFAULT_STEPS;
+    private float smoothing = Inpainting.DEFAULT_SMOOTHING;
+    private float tv = Inpainting.DEFAULT_TV;
     private long seed;
 
     Generation(ColourStatistics statistics) {

@@ -28,14 +28,28 @@ import org.robustseg.optim.Mask;
  * setter returns a modified copy.
  */
 public final class Inpainting extends Fluent<Inpainting> {
-    private Norm norm = Norm.L2;
-    private float eps = 8f;
-    private float stepSize = 0.25f;
-    private int steps = 60;
-    private Fill fill = Fill.MEAN;
-    private int dilate = 3;
-    private float smoothing;
-    private float tv;
+    // The tuned defaults, public so that front ends (the CLI's option defaults) read them from
+    // here instead of retyping them: one place to change a default.
+    /** Default ball: "l2" (a {@link Norm#parse} name, or "unconstrained"). */
+    public static final String DEFAULT_NORM = "l2";
+    public static final float DEFAULT_EPS = 8f;
+    public static final float DEFAULT_STEP_SIZE = 0.25f;
+    public static final int DEFAULT_STEPS = 60;
+    /** Default fill: "mean" (a {@link Fill#parse} name). */
+    public static final String DEFAULT_FILL = "mean";
+    public static final int DEFAULT_DILATE = 3;
+    /** Default gradient blur sigma and total-variation weight: 0, off (shared with {@link Generation}). */
+    public static final float DEFAULT_SMOOTHING = 0f;
+    public static final float DEFAULT_TV = 0f;
+
+    private Norm norm = Norm.parse(DEFAULT_NORM);
+    private float eps = DEFAULT_EPS;
+    private float stepSize = DEFAULT_STEP_SIZE;
+    private int steps = DEFAULT_STEPS;
+    private Fill fill = Fill.parse(DEFAULT_FILL);
+    private int dilate = DEFAULT_DILATE;
+    private float smoothing = DEFAULT_SMOOTHING;
+    private float tv = DEFAULT_TV;
     private long seed;
 
     Inpainting() {}

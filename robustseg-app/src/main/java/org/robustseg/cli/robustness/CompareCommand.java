@@ -6,14 +6,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
-import org.robustseg.data.Split;
 import org.robustseg.io.AtomicFiles;
 import org.robustseg.metric.RobustnessComparison;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.Checkpoints;
+import org.robustseg.cli.options.DataSet;
+import org.robustseg.cli.options.OutputDirectory;
+import org.robustseg.cli.options.Seed;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 
@@ -25,14 +29,11 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Compare checkpoints: clean mIoU, PGD and SEA robustness, training time (compare.md, compare.json).")
 public final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory; repeat for each row.")
-    List<Path> checkpoints;
+    @Mixin
+    Checkpoints checkpoints;
 
-    @Option(names = "--data", required = true, description = "Data directory.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "Split (default ${DEFAULT-VALUE}).")
-    String split;
+    @Mixin
+    DataSet data;
 
     @Option(names = "--steps", defaultValue = "10", description = "Iterations of PGD and of each SEA member (default ${DEFAULT-VALUE}).")
     int steps;
@@ -43,24 +44,21 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N images.")
     Integer limit;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchSize batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the attacks' random starts (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    Seed seed;
 
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    OutputDirectory out;
 
     @Override
     public Integer call() {
-        RobustnessComparison.Settings settings = new RobustnessComparison.Settings(steps, restarts, seed, batch);
-        SegDataset ds = DataSets.open(data, Split.parse(split));
-        if (limit != null) {
-            ds = DataSets.first(ds, limit);
-        }
+        RobustnessComparison.Settings settings = new RobustnessComparison.Settings(steps, restarts, seed.get(), batch.get());
+        SegDataset ds = data.open(limit);
         List<RobustnessComparison.Row> rows = new ArrayList<>();
-        for (Path path : checkpoints) {
+        for (Path path : checkpoints.paths()) {
             rows.add(RobustnessComparison.evaluate(Checkpoint.open(path), ds, settings, List.of(), ConsoleProgress.stderr()));
         }
         Json.write(out.resolve("compare.json"), RobustnessComparison.json(rows, settings, ds));

@@ -1,7 +1,16 @@
 package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.CheckpointFile;
+import org.robustseg.cli.options.ClassNames;
+import org.robustseg.cli.options.ColourStatisticsSource;
+import org.robustseg.cli.options.DataSetMode;
+import org.robustseg.cli.options.GenerationOptions;
+import org.robustseg.cli.options.OutputDirectory;
+import org.robustseg.cli.options.Seed;
 import org.robustseg.report.ImageGrid;
+import org.robustseg.report.SynthesisFiles;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -12,13 +21,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.robustseg.batch.Batch;
 import org.robustseg.data.ClassSet;
-import org.robustseg.data.DataSets;
 import org.robustseg.data.LabelMap;
 import org.robustseg.data.LabelMaps;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.SegSample;
-import org.robustseg.data.Split;
 import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
@@ -26,130 +34,133 @@ import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
 import org.robustseg.synth.ColourStatistics;
 import org.robustseg.synth.Generation;
-import org.robustseg.synth.SeedImage;
-import org.robustseg.synth.Synthesis;
 import org.robustseg.synth.SynthesisResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./run generate ...}: images for label layouts, from seed images drawn from per-class colour statistics. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate images for label layouts (--layout FILE, or the label maps of --data) with a net's input gradients.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory.")
-    Path checkpoint;
+    @Mixin
+    CheckpointFile checkpoint;
 
     @Option(names = "--layout", description = "One layout: a label map (palette or gray PNG) of class ids.")
     Path layout;
 
-    @Option(names = "--data", description = "Data directory: its train split gives the colour statistics; without --layout, the --split label maps are the layouts.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "Split whose label maps are generated (default ${DEFAULT-VALUE}).")
-    String split;
+    /** --data also gives the colour statistics (its train split) when no --statistics is given. */
+    @Mixin
+    DataSetMode data;
 
     @Option(names = "--count", defaultValue = "64", description = "Number of layouts from --data (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--statistics", description = "Colour statistics JSON (default: fitted on --data's train split, written to OUT/colour-statistics.json).")
-    Path statistics;
+    @Mixin
+    ColourStatisticsSource statistics;
 
-    @Option(names = "--seed-image", defaultValue = "gaussian-lowres", description = "gaussian, gaussian-lowres or uniform (default ${DEFAULT-VALUE}).")
-    String seedImage;
+    @Mixin
+    GenerationOptions options;
 
-    @Option(names = "--norm", defaultValue = "l2", description = "l2, linf or unconstrained (default ${DEFAULT-VALUE}).")
-    String norm;
+    @Mixin
+    Seed seed;
 
-    @Option(names = "--eps", defaultValue = "30", description = "Radius of the ball around the seed (default ${DEFAULT-VALUE}).")
-    float eps;
-
-    @Option(names = "--steps", defaultValue = "100", description = "Iterations (default ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--step-size", defaultValue = "1.0", description = "Normalised step length (default ${DEFAULT-VALUE}).")
-    float stepSize;
-
-    @Option(names = "--smoothing", defaultValue = "0", description = "Blur the gradient with this sigma before each step (default ${DEFAULT-VALUE}: off).")
-    float smoothing;
-
-    @Option(names = "--tv", defaultValue = "0", description = "Weight of a total-variation term (default ${DEFAULT-VALUE}: off).")
-    float tv;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the seed images (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "16", description = "Images per batch (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchSize batch;
 
     @Option(names = "--grid-rows", defaultValue = "16", description = "Rows of grid.png (default ${DEFAULT-VALUE}).")
     int gridRows;
 
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    OutputDirectory out;
+
+    /** The layouts to generate for: the --layout file, or the first --count label maps of --data's split. */
+    private record Layouts(List<SegSample> samples, ClassSet classes, SegDataset dataSet) {}
+
+    /** What the generation loop gathers: per-image entries, the grid, the model's own confusion against the layouts. */
+    private record Outcome(ArrayNode entries, ImageGrid grid, ConfusionMatrix self) {}
 
     @Override
     public Integer call() {
-        if (count < 1 || batch < 1) {
+        if (count < 1 || batch.get() < 1) {
             throw new IllegalArgumentException("--count and --batch must be at least 1");
         }
-        Checkpoint ckpt = Checkpoint.open(checkpoint);
-        SegDataset ds = null;
-        List<SegSample> layouts = new ArrayList<>();
-        ClassSet classes;
+        Checkpoint ckpt = checkpoint.open();
+        Layouts layouts = layouts(ckpt);
+        ColourStatistics stats = statistics.load(data.data(), out.dir());
+        Generation gen = options.params().configure(stats, seed.get());
+        Outcome outcome = generate(ckpt, gen, layouts);
+        writeMetrics(outcome, gen, ckpt, stats, layouts.dataSet());
+        return 0;
+    }
+
+    private Layouts layouts(Checkpoint ckpt) {
         if (layout != null) {
-            classes = SynthSupport.classes(ckpt, data);
+            ClassSet classes = ClassNames.of(ckpt, data.data());
             LabelMap map = LabelMaps.read(layout);
-            int[] values = SynthSupport.readLabels(layout, map.height(), map.width(), classes.size());
-            layouts.add(new SegSample(layout.getFileName().toString(), map.height(), map.width(),
-                    new float[3 * map.height() * map.width()], values));
-        } else {
-            if (data == null) {
-                throw new IllegalArgumentException("give --layout FILE or --data DIR");
-            }
-            ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
-            classes = ds.classes();
-            for (int i = 0; i < ds.size(); i++) {
-                layouts.add(ds.get(i));
-            }
+            int[] values = InputFiles.labels(layout, map.height(), map.width(), classes.size());
+            return new Layouts(List.of(new SegSample(layout.getFileName().toString(), map.height(), map.width(),
+                    new float[3 * map.height() * map.width()], values)), classes, null);
         }
-        ColourStatistics stats = SynthSupport.statistics(statistics, data, out);
-        Generation gen = Synthesis.generation(stats).seedImage(SeedImage.parse(seedImage)).norm(norm).eps(eps).stepSize(stepSize)
-                .steps(steps).smoothing(smoothing).tv(tv).seed(seed);
-        ArrayNode entries = SynthSupport.array();
-        ImageGrid grid = new ImageGrid(List.of("layout", "seed", "result", "prediction", "real image"), 2);
-        ConfusionMatrix self = new ConfusionMatrix(classes.size());
-        try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
+        if (!data.given()) {
+            throw new IllegalArgumentException("give --layout FILE or --data DIR");
+        }
+        SegDataset ds = data.open(count);
+        List<SegSample> samples = new ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            samples.add(ds.get(i));
+        }
+        return new Layouts(samples, ds.classes(), ds);
+    }
+
+    private Outcome generate(Checkpoint ckpt, Generation gen, Layouts layouts) {
+        List<SegSample> all = layouts.samples();
+        ClassSet classes = layouts.classes();
+        Outcome outcome = new Outcome(Json.MAPPER.createArrayNode(),
+                new ImageGrid(List.of("layout", "seed", "result", "prediction", "real image"), 2), new ConfusionMatrix(classes.size()));
+        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
             ConsoleProgress progress = ConsoleProgress.stderr();
-            progress.start("generate", layouts.size());
-            for (int start = 0; start < layouts.size(); start += batch) {
-                List<SegSample> part = layouts.subList(start, Math.min(layouts.size(), start + batch));
-                org.robustseg.batch.Batch b = org.robustseg.batch.Batch.of(part);
-                int h = b.height();
-                int w = b.width();
+            progress.start("generate", all.size());
+            for (int start = 0; start < all.size(); start += batch.get()) {
+                List<SegSample> part = all.subList(start, Math.min(all.size(), start + batch.get()));
+                Batch b = Batch.of(part);
                 try (NDManager m = model.manager().newSubManager()) {
-                    SynthesisResult r = gen.run(model, m.create(b.labelData(), new Shape(b.size(), h, w)).toType(DataType.INT64, false), start);
-                    self.add(r.predictions(), r.target());
-                    for (int i = 0; i < b.size(); i++) {
-                        SynthSupport.writeGenerationFiles(out, start + i, r, i, classes);
-                        ObjectNode e = SynthSupport.imageEntry(r, i, part.get(i).id(), 0);
-                        e.put("index", start + i);
-                        entries.add(e);
-                        if (grid.rows() < gridRows) {
-                            grid.addRow(part.get(i).id(), List.of(ImageGrid.labels(r.target(i), h, w, classes),
-                                    ImageGrid.image(r.startImage(i), h, w), ImageGrid.image(r.image(i), h, w),
-                                    ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(part.get(i).image(), h, w)));
-                        }
-                    }
+                    SynthesisResult r = gen.run(model, m.create(b.labelData(), new Shape(b.size(), b.height(), b.width()))
+                            .toType(DataType.INT64, false), start);
+                    outcome.self().add(r.predictions(), r.target());
+                    record(outcome, r, start, part, classes);
                 }
                 progress.advance(part.size(), null);
             }
             progress.finish();
         }
+        return outcome;
+    }
+
+    /** The files, JSON entries and grid rows of one batch's results. */
+    private void record(Outcome outcome, SynthesisResult r, int start, List<SegSample> part, ClassSet classes) {
+        int h = r.height();
+        int w = r.width();
+        for (int i = 0; i < part.size(); i++) {
+            SynthesisFiles.writeGeneration(out.dir(), start + i, r, i, classes);
+            ObjectNode e = ResultJson.imageEntry(r, i, part.get(i).id(), 0);
+            e.put("index", start + i);
+            outcome.entries().add(e);
+            if (outcome.grid().rows() < gridRows) {
+                outcome.grid().addRow(part.get(i).id(), List.of(ImageGrid.labels(r.target(i), h, w, classes),
+                        ImageGrid.image(r.startImage(i), h, w), ImageGrid.image(r.image(i), h, w),
+                        ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(part.get(i).image(), h, w)));
+            }
+        }
+    }
+
+    private void writeMetrics(Outcome outcome, Generation gen, Checkpoint ckpt, ColourStatistics stats, SegDataset ds) {
+        ArrayNode entries = outcome.entries();
         ObjectNode json = Json.object();
         ObjectNode summary = json.putObject("summary");
         summary.put("images", entries.size());
-        summary.put("self_miou", self.meanIou());
-        summary.put("self_pixel_accuracy", self.pixelAccuracy());
+        summary.put("self_miou", outcome.self().meanIou());
+        summary.put("self_pixel_accuracy", outcome.self().pixelAccuracy());
         double before = 0;
         double after = 0;
         for (var e : entries) {
@@ -160,7 +171,7 @@ public final class GenerateCommand implements Callable<Integer> {
         summary.put("loss_after", after / entries.size());
         json.set("settings", Json.toTree(gen.settings()));
         json.set("images", entries);
-        Provenance p = Provenance.of("generate").config(gen.settings()).seed(seed).put("checkpoint", ckpt.identity())
+        Provenance p = Provenance.of("generate").config(gen.settings()).seed(seed.get()).put("checkpoint", ckpt.identity())
                 .dataset("colour_statistics", stats.dataset(), 0, stats.contentHash());
         if (ds != null) {
             p.dataset("layouts", ds.name(), ds.size(), ds.contentHash());
@@ -169,10 +180,9 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         json.set("provenance", p.toJson());
         Json.write(out.resolve("metrics.json"), json);
-        grid.write(out.resolve("grid.png"));
+        outcome.grid().write(out.resolve("grid.png"));
         System.out.printf("generated %d image(s): the model's own mIoU against the layouts %.3f, CE %.3f -> %.3f%n", entries.size(),
-                self.meanIou(), before / entries.size(), after / entries.size());
+                outcome.self().meanIou(), before / entries.size(), after / entries.size());
         System.out.println("wrote " + out.resolve("metrics.json") + ", grid.png and NNNN_{seed,result,labels}.png");
-        return 0;
     }
 }

@@ -1,7 +1,16 @@
 package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.Boxes;
+import org.robustseg.cli.options.CheckpointFile;
+import org.robustseg.cli.options.ClassNames;
+import org.robustseg.cli.options.DataSetMode;
+import org.robustseg.cli.options.InpaintingOptions;
+import org.robustseg.cli.options.OutputDirectory;
+import org.robustseg.cli.options.Seed;
 import org.robustseg.report.ImageGrid;
+import org.robustseg.report.SynthesisFiles;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,25 +20,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.robustseg.data.ClassSet;
-import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.SegSample;
-import org.robustseg.data.Split;
 import org.robustseg.metric.PagMetrics;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
-import org.robustseg.synth.Fill;
 import org.robustseg.synth.Hole;
 import org.robustseg.synth.Inpainting;
-import org.robustseg.synth.Synthesis;
 import org.robustseg.synth.SynthesisResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,8 +44,8 @@ import picocli.CommandLine.Option;
 @Command(name = "inpaint", mixinStandardHelpOptions = true,
         description = "Inpaint a hole with a segmentation net's input gradients (one image, or --data for a data set).")
 public final class InpaintCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory.")
-    Path checkpoint;
+    @Mixin
+    CheckpointFile checkpoint;
 
     @Option(names = "--image", description = "The image to inpaint (PNG/JPEG, RGB).")
     Path image;
@@ -57,63 +62,35 @@ public final class InpaintCommand implements Callable<Integer> {
     @Option(names = "--class", description = "Class (name or id) to paint into the hole when no --labels is given.")
     String cls;
 
-    @Option(names = "--data", description = "Data-set mode: data directory (holes over the largest object of each image).")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "val", description = "Data-set mode: split (default ${DEFAULT-VALUE}).")
-    String split;
+    @Mixin
+    DataSetMode data;
 
     @Option(names = "--count", defaultValue = "64", description = "Data-set mode: number of images (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--hole", defaultValue = "22", description = "Data-set mode: side of the square hole in pixels (default ${DEFAULT-VALUE}).")
-    int hole;
+    @Mixin
+    InpaintingOptions options;
 
-    @Option(names = "--fill", defaultValue = "mean", description = "mean, noise or blur (default ${DEFAULT-VALUE}).")
-    String fill;
+    @Mixin
+    Seed seed;
 
-    @Option(names = "--norm", defaultValue = "l2", description = "l2, linf or unconstrained (default ${DEFAULT-VALUE}).")
-    String norm;
-
-    @Option(names = "--eps", defaultValue = "8", description = "Radius of the ball around the filled image (default ${DEFAULT-VALUE}).")
-    float eps;
-
-    @Option(names = "--steps", defaultValue = "60", description = "Iterations (default ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--step-size", defaultValue = "0.25", description = "Normalised step length (default ${DEFAULT-VALUE}).")
-    float stepSize;
-
-    @Option(names = "--dilate", defaultValue = "3", description = "Loss over the hole grown by this many pixels (default ${DEFAULT-VALUE}).")
-    int dilate;
-
-    @Option(names = "--smoothing", defaultValue = "0", description = "Blur the gradient with this sigma before each step (default ${DEFAULT-VALUE}: off).")
-    float smoothing;
-
-    @Option(names = "--tv", defaultValue = "0", description = "Weight of a total-variation term (default ${DEFAULT-VALUE}: off).")
-    float tv;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise fill (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "16", description = "Images per batch in data-set mode (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchSize batch;
 
     @Option(names = "--grid-rows", defaultValue = "16", description = "Rows of grid.png (default ${DEFAULT-VALUE}).")
     int gridRows;
 
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    OutputDirectory out;
 
     Inpainting configure() {
-        return Synthesis.inpainting().norm(norm).eps(eps).stepSize(stepSize).steps(steps).fill(Fill.parse(fill))
-                .dilate(dilate).smoothing(smoothing).tv(tv).seed(seed);
+        return options.params().configure(seed.get());
     }
 
     @Override
     public Integer call() {
         Inpainting inpaint = configure();
-        if (data != null) {
+        if (data.given()) {
             if (image != null || mask != null || box != null || labels != null) {
                 throw new IllegalArgumentException("--data (data-set mode) does not combine with --image, --mask, --box or --labels");
             }
@@ -129,16 +106,16 @@ public final class InpaintCommand implements Callable<Integer> {
     }
 
     private int single(Inpainting inpaint) {
-        Checkpoint ckpt = Checkpoint.open(checkpoint);
-        ClassSet classes = SynthSupport.classes(ckpt, null);
-        SegSample img = SynthSupport.readRgb(image);
+        Checkpoint ckpt = checkpoint.open();
+        ClassSet classes = ClassNames.of(ckpt, null);
+        SegSample img = InputFiles.rgb(image);
         int h = img.height();
         int w = img.width();
         Hole hl;
         if (mask != null) {
             hl = Hole.read(mask, h, w);
         } else {
-            int[] b = SynthSupport.parseBox(box);
+            int[] b = Boxes.parse(box);
             try {
                 hl = Hole.box(b[0], b[1], b[2], b[3], h, w);
             } catch (IllegalArgumentException e) {
@@ -151,14 +128,14 @@ public final class InpaintCommand implements Callable<Integer> {
             if (cls != null) {
                 throw new IllegalArgumentException("give either --labels or --class, not both");
             }
-            target = SynthSupport.readLabels(labels, h, w, classes.size());
+            target = InputFiles.labels(labels, h, w, classes.size());
         } else {
             if (cls == null) {
                 throw new IllegalArgumentException("without --labels, --class must say what to paint into the hole");
             }
-            inside = SynthSupport.parseClass(cls, classes, "--class");
+            inside = ClassNames.parse(cls, classes, "--class");
         }
-        try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint");
+        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint");
                 NDManager m = model.manager().newSubManager()) {
             NDArray x = m.create(img.image(), new Shape(1, 3, h, w));
             List<Hole> holes = List.of(hl);
@@ -167,7 +144,7 @@ public final class InpaintCommand implements Callable<Integer> {
             }
             NDArray t = m.create(target, new Shape(1, h, w)).toType(DataType.INT64, false);
             SynthesisResult r = inpaint.run(model, x, holes, t);
-            ArrayNode entries = SynthSupport.array();
+            ArrayNode entries = Json.MAPPER.createArrayNode();
             ImageGrid grid = grid();
             write(r, 0, 0, img, hl, classes, entries, grid, model.numClasses());
             finish(entries, grid, inpaint, ckpt, null, classes);
@@ -176,25 +153,25 @@ public final class InpaintCommand implements Callable<Integer> {
     }
 
     private int dataSet(Inpainting inpaint) {
-        if (count < 1 || hole < 1 || batch < 1) {
+        if (count < 1 || options.hole() < 1 || batch.get() < 1) {
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
-        SegDataset ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
+        SegDataset ds = data.open(count);
         ClassSet classes = ds.classes();
-        Checkpoint ckpt = Checkpoint.open(checkpoint);
-        ArrayNode entries = SynthSupport.array();
+        Checkpoint ckpt = checkpoint.open();
+        ArrayNode entries = Json.MAPPER.createArrayNode();
         ImageGrid grid = grid();
-        try (SegmentationModel model = SynthSupport.load(ckpt, classes.size(), "checkpoint")) {
+        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
             ConsoleProgress progress = ConsoleProgress.stderr();
             progress.start("inpaint " + ds.name(), ds.size());
-            for (int start = 0; start < ds.size(); start += batch) {
-                int n = Math.min(batch, ds.size() - start);
+            for (int start = 0; start < ds.size(); start += batch.get()) {
+                int n = Math.min(batch.get(), ds.size() - start);
                 List<SegSample> samples = new ArrayList<>();
                 List<Hole> holes = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     SegSample s = ds.get(start + i);
                     samples.add(s);
-                    holes.add(Hole.overLargestObject(s.labels(), s.height(), s.width(), hole, 0, classes.size()));
+                    holes.add(Hole.overLargestObject(s.labels(), s.height(), s.width(), options.hole(), 0, classes.size()));
                 }
                 try (NDManager m = model.manager().newSubManager()) {
                     org.robustseg.batch.Batch b = org.robustseg.batch.Batch.of(samples);
@@ -220,16 +197,16 @@ public final class InpaintCommand implements Callable<Integer> {
         int h = r.height();
         int w = r.width();
         float[] result = r.image(i);
-        float[] masked = SynthSupport.masked(original.image(), hl);
-        SynthSupport.writeInpaintingFiles(out, index, original, hl, r, i, classes);
-        ObjectNode e = SynthSupport.imageEntry(r, i, original.id(), 0);
+        float[] masked = SynthesisFiles.masked(original.image(), hl);
+        SynthesisFiles.writeInpainting(out.dir(), index, original, hl, r, i, classes);
+        ObjectNode e = ResultJson.imageEntry(r, i, original.id(), 0);
         e.put("index", index);
         int[] bounds = hl.bounds();
         e.putArray("hole_box_xywh").add(bounds[1]).add(bounds[0]).add(bounds[3] - bounds[1] + 1).add(bounds[2] - bounds[0] + 1);
         boolean[] in = hl.pixels();
-        SynthSupport.putNumber(e, "psnr_hole", PagMetrics.maskedPsnr(result, original.image(), in));
-        SynthSupport.putNumber(e, "ssim_hole", PagMetrics.maskedSsim(result, original.image(), in, h, w));
-        SynthSupport.putNumber(e, "psnr_hole_filled", PagMetrics.maskedPsnr(r.startImage(i), original.image(), in));
+        ResultJson.putNumber(e, "psnr_hole", PagMetrics.maskedPsnr(result, original.image(), in));
+        ResultJson.putNumber(e, "ssim_hole", PagMetrics.maskedSsim(result, original.image(), in, h, w));
+        ResultJson.putNumber(e, "psnr_hole_filled", PagMetrics.maskedPsnr(r.startImage(i), original.image(), in));
         entries.add(e);
         if (grid.rows() < gridRows) {
             grid.addRow(original.id(), List.of(ImageGrid.image(masked, h, w), ImageGrid.image(r.startImage(i), h, w),
@@ -247,16 +224,16 @@ public final class InpaintCommand implements Callable<Integer> {
             for (int i = 0; i < v.length; i++) {
                 v[i] = entries.get(i).path(key).isNumber() ? entries.get(i).path(key).asDouble() : Double.NaN;
             }
-            SynthSupport.putNumber(summary, key, SynthSupport.mean(v));
+            ResultJson.putNumber(summary, key, ResultJson.meanOfFinite(v));
         }
         summary.put("images", entries.size());
         json.set("settings", Json.toTree(inpaint.settings()));
         json.set("images", entries);
-        Provenance p = Provenance.of("inpaint").config(inpaint.settings()).seed(seed)
+        Provenance p = Provenance.of("inpaint").config(inpaint.settings()).seed(seed.get())
                 .put("checkpoint", ckpt.identity());
         if (ds != null) {
             p.dataset("inpaint", ds.name(), ds.size(), ds.contentHash());
-            json.put("hole", hole);
+            json.put("hole", options.hole());
         } else {
             ObjectNode inputs = Json.object();
             inputs.put("image", image.toAbsolutePath().toString());

@@ -1,9 +1,11 @@
 package org.robustseg.cli.training;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.robustseg.data.FashionScenes;
+import org.robustseg.cli.options.OutputDirectory;
+import org.robustseg.cli.options.Seed;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./run data ...}: builds data sets. */
@@ -14,8 +16,8 @@ public final class DataCommand {
     @Command(name = "fashion-scenes", mixinStandardHelpOptions = true,
             description = "Build FashionScenes (64x64 scenes of Fashion-MNIST garments) in Pascal VOC layout.")
     static final class FashionScenesCommand implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "Output directory.")
-        Path out;
+        @Mixin
+        OutputDirectory out;
 
         @Option(names = "--train", defaultValue = "4000", description = "Training scenes (default ${DEFAULT-VALUE}).")
         int train;
@@ -26,8 +28,8 @@ public final class DataCommand {
         @Option(names = "--test", defaultValue = "0", description = "Test scenes (default ${DEFAULT-VALUE}).")
         int test;
 
-        @Option(names = "--seed", defaultValue = "0", description = "Generator seed (default ${DEFAULT-VALUE}).")
-        long seed;
+        @Mixin
+        Seed seed;
 
         @Override
         public Integer call() {
@@ -35,9 +37,9 @@ public final class DataCommand {
                 throw new IllegalArgumentException("--train, --val and --test must be >= 0");
             }
             long t0 = System.nanoTime();
-            FashionScenes.builder().trainSize(train).valSize(val).testSize(test).seed(seed).build().write(out);
+            FashionScenes.builder().trainSize(train).valSize(val).testSize(test).seed(seed.get()).build().write(out.dir());
             System.out.printf("FashionScenes written to %s (%d train, %d val, %d test) in %.1f s%n",
-                    out, train, val, test, (System.nanoTime() - t0) / 1e9);
+                    out.dir(), train, val, test, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
     }

@@ -4,46 +4,46 @@ import org.robustseg.cli.ConsoleProgress;
 import org.robustseg.report.Tables;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
-import org.robustseg.data.Split;
 import org.robustseg.metric.Evaluator;
 import org.robustseg.metric.SegmentationMetrics;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.CheckpointFile;
+import org.robustseg.cli.options.DataSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./run eval ...}: clean mIoU of a checkpoint on a split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a checkpoint (mIoU, pixel accuracy, per-class IoU).")
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or run directory (its final checkpoint).")
-    Path checkpoint;
+    @Mixin
+    CheckpointFile checkpoint;
 
-    @Option(names = "--data", required = true, description = "Data directory (VOC or Cityscapes layout).")
-    Path data;
+    @Mixin
+    DataSet data;
 
-    @Option(names = "--split", defaultValue = "val", description = "Split to evaluate (default ${DEFAULT-VALUE}).")
-    String split;
+    /** Evaluation keeps no gradients: twice the training batch fits. */
+    @Mixin
+    BatchSize batch = new BatchSize(32);
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default ${DEFAULT-VALUE}).")
-    int batch;
-
+    /** Not {@link org.robustseg.cli.options.OutputDirectory}: optional, the run directory by default. */
     @Option(names = "--out", description = "Directory for metrics.json (default: the checkpoint's run directory).")
     Path out;
 
     @Override
     public Integer call() {
-        SegDataset ds = DataSets.open(data, Split.parse(split));
-        Checkpoint ckpt = Checkpoint.open(checkpoint);
+        SegDataset ds = data.open();
+        Checkpoint ckpt = checkpoint.open();
         SegmentationMetrics metrics;
         try (SegmentationModel model = ckpt.loadModel()) {
-            metrics = Evaluator.evaluate(model, ds, batch, ConsoleProgress.stderr()).metrics();
+            metrics = Evaluator.evaluate(model, ds, batch.get(), ConsoleProgress.stderr()).metrics();
         }
         Path dir = out != null ? out : ckpt.runDir();
         ObjectNode json = (ObjectNode) Json.toTree(metrics);

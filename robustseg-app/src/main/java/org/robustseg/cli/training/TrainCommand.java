@@ -18,7 +18,10 @@ import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
 import org.robustseg.train.TrainConfig;
 import org.robustseg.train.Trainer;
+import org.robustseg.cli.options.BatchSize;
+import org.robustseg.cli.options.Seed;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./run train ...}: trains a segmentation model into a run directory. */
@@ -27,18 +30,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "pspnet-lite", description = "Architecture (default ${DEFAULT-VALUE}); see 'info'.")
     String model;
 
+    /** Not {@link org.robustseg.cli.options.DataSet}: training reads both the train and the val split. */
     @Option(names = "--data", required = true, description = "Data directory (VOC or Cityscapes layout).")
     Path data;
 
     @Option(names = "--epochs", defaultValue = "30", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchSize batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for initialisation, order, augmentation, dropout (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    Seed seed;
 
+    /** Not {@link org.robustseg.cli.options.OutputDirectory}: a run directory, which --resume continues. */
     @Option(names = "--out", required = true, description = "Run directory for checkpoints and records.")
     Path out;
 
@@ -115,14 +120,14 @@ public final class TrainCommand implements Callable<Integer> {
         float baseLr = lr != null ? lr
                 : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
         RecipeConfig recipeConfig = recipeConfig();
-        TrainConfig config = TrainConfig.builder(model).recipe(recipeConfig).epochs(epochs).batchSize(batch).seed(seed)
+        TrainConfig config = TrainConfig.builder(model).recipe(recipeConfig).epochs(epochs).batchSize(batch.get()).seed(seed.get())
                 .optimizer(OptimizerKind.parse(optimizer)).learningRate(baseLr).momentum(momentum).weightDecay(weightDecay)
                 .polyPower(polyPower).auxWeight(auxWeight).augmentation(new Augmentation(scale[0], scale[1], flip, crop)).build();
         SegDataset train = DataSets.inMemory(DataSets.open(data, Split.TRAIN));
         SegDataset val = noVal ? null : DataSets.inMemory(DataSets.open(data, Split.VAL));
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
         System.out.printf("training %s on %s (%d samples), %d epochs, batch %d, %s lr %.4g, seed %d, recipe %s -> %s%n",
-                model, train.name(), train.size(), epochs, batch, optimizer, baseLr, seed, describe(recipeConfig), out);
+                model, train.name(), train.size(), epochs, batch.get(), optimizer, baseLr, seed.get(), describe(recipeConfig), out);
         long t0 = System.nanoTime();
         Path last = new Trainer(config, train, val).initFrom(init)
                 .progress(ConsoleProgress.stderr())
@@ -165,6 +170,4 @@ public final class TrainCommand implements Callable<Integer> {
                 r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
                 r.advShare() == null ? "" : ", adv share " + r.advShare());
     }
-
-    /** The quick robustness estimate of an epoch, if one was taken. */
 }

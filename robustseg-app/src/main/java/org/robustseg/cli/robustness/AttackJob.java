@@ -1,0 +1,248 @@
+package org.robustseg.cli.robustness;
+
+import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.report.Charts;
+import org.robustseg.report.ImageGrid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.robustseg.attack.Attacks;
+import org.robustseg.attack.BudgetedAttack;
+import org.robustseg.attack.Ensemble;
+import org.robustseg.attack.Eps;
+import org.robustseg.attack.GradientAttack;
+import org.robustseg.attack.Norm;
+import org.robustseg.attack.Targets;
+import org.robustseg.batch.Batch;
+import org.robustseg.batch.BatchLoader;
+import org.robustseg.data.DataSets;
+import org.robustseg.data.SegDataset;
+import org.robustseg.data.Split;
+import org.robustseg.metric.Robustness;
+import org.robustseg.model.SegmentationModel;
+import org.robustseg.provenance.Checkpoint;
+import org.robustseg.provenance.Json;
+import org.robustseg.provenance.Provenance;
+
+/**
+ * The work of {@code ./run attack}, as a value: robustness curves of checkpoints under an attack
+ * at a series of budgets, written to {@code out} (robustness.json, robustness.png, examples.png).
+ * The command builds one from its options; the demo builds one for its example pictures.
+ *
+ * @param checkpoints checkpoint files or run directories, one curve each
+ * @param data data directory; {@code split} its split
+ * @param attack preset name (fgsm, bim, pgd, segpgd, sea, targeted); {@code norm} linf or l2
+ * @param eps budgets, comma-separated, fractions allowed
+ * @param steps iterations (null: the preset's); {@code stepSize}, {@code restarts}, {@code loss} likewise
+ * @param targetClass targeted attack: every pixel to this class (or null); {@code targetMap} a:b relabelling (or null)
+ * @param limit only the first N images (null: all)
+ * @param examples example rows per checkpoint at the largest budget (0: none)
+ */
+public record AttackJob(List<Path> checkpoints, Path data, String split, String attack, String norm, String eps, Integer steps,
+                        Float stepSize, Integer restarts, String loss, long seed, Integer targetClass, String targetMap,
+                        Integer limit, int batch, int examples, Path out) {
+    /** Defaults of the command's options. */
+    public static final String DEFAULT_ATTACK = "pgd";
+    public static final String DEFAULT_NORM = "linf";
+    public static final String DEFAULT_EPS = "0,2/255,4/255,8/255";
+    public static final int DEFAULT_EXAMPLES = 4;
+
+    /**
+     * What a run measured: the robustness.json entries and the console table of mIoU per budget;
+     * {@code maxEps}, the largest budget (examples are drawn there when it is above 0).
+     */
+    public record Result(ArrayNode entries, String table, float maxEps) {}
+
+    /** Runs the attacks and writes the files; returns what was measured. */
+    public Result run() {
+        Norm n = Norm.parse(norm);
+        List<Float> budgets = Eps.parse(eps, n);
+        BudgetedAttack base = configure(Attacks.parse(attack, n));
+        SegDataset ds = DataSets.open(data, Split.parse(split));
+        if (limit != null) {
+            ds = DataSets.first(ds, limit);
+        }
+        int classes = ds.classes().size();
+        UnaryOperator<NDArray> target = target(classes);
+        if (attack.equalsIgnoreCase("targeted") && target == null) {
+            throw new IllegalArgumentException("--attack targeted needs --target-class K or --target-map a:b");
+        }
+        Curves curves = new Curves(n, budgets);
+        ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
+                "adv. prediction"), 2);
+        float maxEps = budgets.stream().max(Float::compare).orElse(0f);
+        for (Path path : checkpoints) {
+            Checkpoint ckpt = Checkpoint.open(path);
+            try (SegmentationModel model = ckpt.loadModel()) {
+                if (model.numClasses() != classes) {
+                    throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()
+                            + " classes but " + ds.name() + " has " + classes);
+                }
+                List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
+                curves.add(ckpt, ds, base, curve);
+                if (examples > 0 && maxEps > 0) {
+                    addExamples(grid, ckpt.label(), model, ds, base.eps(maxEps), target, n, maxEps);
+                }
+            }
+        }
+        Json.write(out.resolve("robustness.json"), curves.entries);
+        List<Double> xs = budgets.stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
+        Charts.lines(out.resolve("robustness.png"), "mIoU under " + base.settings().get("name") + " (" + norm + ")",
+                n == Norm.LINF ? "eps (x/255)" : "eps (L2)", "mIoU", xs, curves.miou);
+        if (examples > 0 && maxEps > 0) {
+            grid.write(out.resolve("examples.png"));
+        }
+        return new Result(curves.entries, "mIoU under " + base.settings().get("name") + " " + norm + "\n" + curves.table, maxEps);
+    }
+
+    /** The curves as they are measured: robustness.json entries, the chart's series and the console table. */
+    private static final class Curves {
+        final ArrayNode entries = Json.MAPPER.createArrayNode();
+        final Map<String, List<Double>> miou = new LinkedHashMap<>();
+        final StringBuilder table = new StringBuilder(String.format("%-40s", "checkpoint \\ eps"));
+
+        Curves(Norm n, List<Float> budgets) {
+            budgets.forEach(e -> table.append(String.format(" %9s", label(e, n))));
+            table.append('\n');
+        }
+
+        void add(Checkpoint ckpt, SegDataset ds, BudgetedAttack base, List<Robustness.Point> curve) {
+            String key = ckpt.label();
+            List<Double> ys = new ArrayList<>();
+            table.append(String.format("%-40s", key));
+            for (Robustness.Point p : curve) {
+                ObjectNode entry = (ObjectNode) Json.toTree(p.metrics());
+                entry.put("eps", p.eps());
+                entry.put("checkpoint", ckpt.file().toAbsolutePath().toString());
+                entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
+                entry.set("provenance", Provenance.of("attack").dataset("eval", ds.name(), ds.size(), ds.contentHash())
+                        .put("checkpoint", ckpt.identity()).toJson());
+                entries.add(entry);
+                ys.add(p.metrics().miou());
+                table.append(String.format(" %9.4f", p.metrics().miou()));
+            }
+            table.append('\n');
+            miou.put(key, ys);
+        }
+    }
+
+    /** The preset with the command-line overrides applied. */
+    private BudgetedAttack configure(org.robustseg.attack.Attack preset) {
+        if (preset instanceof org.robustseg.attack.SquareAttack s) { // black-box: no steps, step size, restarts or loss
+            if (loss != null || steps != null || stepSize != null || restarts != null) {
+                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack");
+            }
+            return s.seed(seed);
+        }
+        if (preset instanceof Ensemble e) {
+            if (loss != null) {
+                throw new IllegalArgumentException("--loss does not apply to the sea ensemble (it runs all its losses)");
+            }
+            Ensemble c = e.seed(seed);
+            c = steps != null ? c.steps(positive(steps, "--steps")) : c;
+            c = stepSize != null ? c.stepSize(stepSize) : c;
+            return restarts != null ? c.restarts(positive(restarts, "--restarts")) : c;
+        }
+        GradientAttack g = ((GradientAttack) preset).seed(seed);
+        g = steps != null ? g.steps(positive(steps, "--steps")) : g;
+        g = stepSize != null ? g.stepSize(stepSize) : g;
+        g = restarts != null ? g.restarts(positive(restarts, "--restarts")) : g;
+        return loss != null ? g.objective(loss) : g;
+    }
+
+    private static int positive(int v, String option) {
+        if (v < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    /** The target-map function of a targeted attack, or null. */
+    private UnaryOperator<NDArray> target(int classes) {
+        if (targetClass != null && targetMap != null) {
+            throw new IllegalArgumentException("give either --target-class or --target-map, not both");
+        }
+        if (targetClass != null) {
+            if (targetClass < 0 || targetClass >= classes) {
+                throw new IllegalArgumentException("--target-class " + targetClass + " is not a class id (0.." + (classes - 1) + ")");
+            }
+            int k = targetClass;
+            return y -> Targets.everyPixel(y, k, classes);
+        }
+        if (targetMap != null) {
+            String[] ab = targetMap.split(":");
+            if (ab.length != 2) {
+                throw new IllegalArgumentException("--target-map must be written a:b, got '" + targetMap + "'");
+            }
+            int a;
+            int b;
+            try {
+                a = Integer.parseInt(ab[0].trim());
+                b = Integer.parseInt(ab[1].trim());
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--target-map must be two class ids a:b, got '" + targetMap + "'");
+            }
+            return y -> Targets.relabel(y, a, b, classes);
+        }
+        return null;
+    }
+
+    private static String label(float e, Norm n) {
+        if (n == Norm.LINF && e > 0) {
+            double k = e * 255;
+            return Math.abs(k - Math.rint(k)) < 1e-3 ? String.format("%d/255", Math.round(k)) : String.format("%.4f", e);
+        }
+        return String.format("%.4g", e);
+    }
+
+    /** Rows of the example grid for the first images of the data set at the largest budget. */
+    private void addExamples(ImageGrid grid, String key, SegmentationModel model, SegDataset ds, BudgetedAttack attackAtMax,
+                             UnaryOperator<NDArray> target, Norm n, float maxEps) {
+        Batch b = BatchLoader.sequential(DataSets.first(ds, examples), examples).iterator().next();
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x = b.images(m);
+            NDArray y = b.labels(m);
+            NDArray adv = attackAtMax.perturb(model, x, target == null ? y : target.apply(y)).adversarial();
+            int[] clean = model.logits(x).argMax(1).toType(DataType.INT32, false).toIntArray();
+            int[] attacked = model.logits(adv).argMax(1).toType(DataType.INT32, false).toIntArray();
+            float[] xs = x.toFloatArray();
+            float[] as = adv.toFloatArray();
+            int h = b.height();
+            int w = b.width();
+            int px = 3 * h * w;
+            // the perturbation is shown around grey: 0.5 + delta scaled so that the budget fills the range
+            float gain = n == Norm.LINF ? 0.5f / maxEps : 0.5f / Math.max(1e-6f, maxAbs(xs, as));
+            for (int i = 0; i < b.size(); i++) {
+                float[] xi = java.util.Arrays.copyOfRange(xs, i * px, (i + 1) * px);
+                float[] ai = java.util.Arrays.copyOfRange(as, i * px, (i + 1) * px);
+                float[] di = new float[px];
+                for (int k = 0; k < px; k++) {
+                    di[k] = Math.min(1f, Math.max(0f, 0.5f + (ai[k] - xi[k]) * gain));
+                }
+                List<BufferedImage> tiles = List.of(ImageGrid.image(xi, h, w),
+                        ImageGrid.labels(java.util.Arrays.copyOfRange(clean, i * h * w, (i + 1) * h * w), h, w, ds.classes()),
+                        ImageGrid.image(ai, h, w), ImageGrid.image(di, h, w),
+                        ImageGrid.labels(java.util.Arrays.copyOfRange(attacked, i * h * w, (i + 1) * h * w), h, w, ds.classes()));
+                grid.addRow(i == 0 ? key : "", tiles);
+            }
+        }
+    }
+
+    private static float maxAbs(float[] a, float[] b) {
+        float m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}
