@@ -231,7 +231,7 @@ public final class DemoCommand implements Callable<Integer> {
                     // Example pictures at the largest budget, by the attack command's job (few images: cheap).
                     new AttackJob(List.of(standard, robust), data, "val", AttackJob.DEFAULT_ATTACK, AttackJob.DEFAULT_NORM, "8/255",
                             plan.attackSteps(), null, null, null, seed, null, null, 4, BatchSize.DEFAULT, 3,
-                            dir.resolve("examples")).run();
+                            dir.resolve("examples"), null, false).run();
                     return json;
                 });
     }

@@ -24,7 +24,7 @@ public final class AttackCommand implements Callable<Integer> {
     DataSet data;
 
     @Option(names = "--attack", defaultValue = AttackJob.DEFAULT_ATTACK,
-            description = "fgsm, bim, pgd, segpgd, sea or targeted (default ${DEFAULT-VALUE}).")
+            description = "fgsm, bim, pgd, segpgd, apgd, sea (APGD-300, as published), sea-pgd (the PGD-10 ensemble), square (black box) or targeted (default ${DEFAULT-VALUE}).")
     String attack;
 
     @Option(names = "--norm", defaultValue = AttackJob.DEFAULT_NORM, description = "linf or l2 (default ${DEFAULT-VALUE}).")
@@ -34,7 +34,7 @@ public final class AttackCommand implements Callable<Integer> {
             description = "Budgets, comma-separated; fractions allowed (default ${DEFAULT-VALUE}).")
     String eps;
 
-    @Option(names = "--steps", description = "Attack iterations (default: the preset's, e.g. 10 for pgd, 4 for bim, 1 for fgsm).")
+    @Option(names = "--steps", description = "Attack steps (default: the preset's, e.g. 10 for pgd, 100 for apgd, 300 for sea, 4 for bim, 1 for fgsm).")
     Integer steps;
 
     @Option(names = "--step-size", description = "Step size (default: the preset's, e.g. 2.5*eps/steps for pgd, 0.01 for bim).")
@@ -68,10 +68,18 @@ public final class AttackCommand implements Callable<Integer> {
     @Mixin
     OutputDirectory out;
 
+    @Option(names = "--queries", description = "Forward passes of the square attack, also of the one --masking-check runs (default 1000).")
+    Integer queries;
+
+    @Option(names = "--masking-check", description = "Also run the gradient-masking checks (black-box Square vs the attack, "
+            + "accuracy vs eps, unbounded PGD, PGD 10 vs 40 steps) on the first --batch images at the largest eps; "
+            + "flags in robustness.json (gradient_masking) and on the console. linf only.")
+    boolean maskingCheck;
+
     @Override
     public Integer call() {
         AttackJob job = new AttackJob(checkpoints.paths(), data.data(), data.splitName(), attack, norm, eps, steps, stepSize,
-                restarts, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir());
+                restarts, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
         AttackJob.Result result = job.run();
         System.out.print(result.table());
         System.out.println("wrote " + out.resolve("robustness.json") + ", robustness.png" + (result.maxEps() > 0 ? ", examples.png" : ""));

@@ -22,12 +22,14 @@ import org.robustseg.attack.Ensemble;
 import org.robustseg.attack.Eps;
 import org.robustseg.attack.GradientAttack;
 import org.robustseg.attack.Norm;
+import org.robustseg.attack.SquareAttack;
 import org.robustseg.attack.Targets;
 import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
+import org.robustseg.metric.GradientMasking;
 import org.robustseg.metric.Robustness;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
@@ -47,10 +49,12 @@ import org.robustseg.provenance.Provenance;
  * @param targetClass targeted attack: every pixel to this class (or null); {@code targetMap} a:b relabelling (or null)
  * @param limit only the first N images (null: all)
  * @param examples example rows per checkpoint at the largest budget (0: none)
+ * @param queries forward passes of the square attack, also of the masking check's (null: 1000)
+ * @param maskingCheck also run the gradient-masking checks on the first batch at the largest budget
  */
 public record AttackJob(List<Path> checkpoints, Path data, String split, String attack, String norm, String eps, Integer steps,
                         Float stepSize, Integer restarts, String loss, long seed, Integer targetClass, String targetMap,
-                        Integer limit, int batch, int examples, Path out) {
+                        Integer limit, int batch, int examples, Path out, Integer queries, boolean maskingCheck) {
     /** Defaults of the command's options. */
     public static final String DEFAULT_ATTACK = "pgd";
     public static final String DEFAULT_NORM = "linf";
@@ -81,6 +85,9 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
                 "adv. prediction"), 2);
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
+        if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
+            throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
+        }
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
             try (SegmentationModel model = ckpt.loadModel()) {
@@ -89,7 +96,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                             + " classes but " + ds.name() + " has " + classes);
                 }
                 List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
-                curves.add(ckpt, ds, base, curve);
+                ArrayNode flags = maskingCheck ? maskingFlags(ckpt.label(), model, ds, base.eps(maxEps)) : null;
+                curves.add(ckpt, ds, base, curve, flags);
                 if (examples > 0 && maxEps > 0) {
                     addExamples(grid, ckpt.label(), model, ds, base.eps(maxEps), target, n, maxEps);
                 }
@@ -116,7 +124,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             table.append('\n');
         }
 
-        void add(Checkpoint ckpt, SegDataset ds, BudgetedAttack base, List<Robustness.Point> curve) {
+        /** {@code flags}: the gradient-masking flags recorded in every entry of this checkpoint (null: not checked). */
+        void add(Checkpoint ckpt, SegDataset ds, BudgetedAttack base, List<Robustness.Point> curve, ArrayNode flags) {
             String key = ckpt.label();
             List<Double> ys = new ArrayList<>();
             table.append(String.format("%-40s", key));
@@ -127,6 +136,9 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
                 entry.set("provenance", Provenance.of("attack").dataset("eval", ds.name(), ds.size(), ds.contentHash())
                         .put("checkpoint", ckpt.identity()).toJson());
+                if (flags != null) {
+                    entry.set("gradient_masking", flags);
+                }
                 entries.add(entry);
                 ys.add(p.metrics().miou());
                 table.append(String.format(" %9.4f", p.metrics().miou()));
@@ -138,11 +150,14 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
 
     /** The preset with the command-line overrides applied. */
     private BudgetedAttack configure(org.robustseg.attack.Attack preset) {
-        if (preset instanceof org.robustseg.attack.SquareAttack s) { // black-box: no steps, step size, restarts or loss
+        if (queries != null && !(preset instanceof SquareAttack) && !maskingCheck) {
+            throw new IllegalArgumentException("--queries applies to --attack square and --masking-check only");
+        }
+        if (preset instanceof SquareAttack s) { // black-box: no steps, step size, restarts or loss
             if (loss != null || steps != null || stepSize != null || restarts != null) {
-                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack");
+                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack (its budget is --queries)");
             }
-            return s.seed(seed);
+            return queries != null ? s.seed(seed).queries(positive(queries, "--queries")) : s.seed(seed);
         }
         if (preset instanceof Ensemble e) {
             if (loss != null) {
@@ -203,6 +218,24 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             return Math.abs(k - Math.rint(k)) < 1e-3 ? String.format("%d/255", Math.round(k)) : String.format("%.4f", e);
         }
         return String.format("%.4g", e);
+    }
+
+    /** The four gradient-masking flags on the first --batch images at the largest budget, printed and as JSON. */
+    private ArrayNode maskingFlags(String key, SegmentationModel model, SegDataset ds, BudgetedAttack attackAtMax) {
+        Batch b = BatchLoader.sequential(DataSets.first(ds, batch), batch).iterator().next();
+        try (NDManager m = model.manager().newSubManager()) {
+            GradientMasking.Probe probe = GradientMasking.Probe.around(attackAtMax);
+            if (queries != null) {
+                probe = new GradientMasking.Probe(probe.whiteBox(), probe.blackBox().queries(positive(queries, "--queries")),
+                        probe.curve(), probe.iterative(), probe.moreSteps(), probe.tolerance(), probe.nearZero());
+            }
+            ArrayNode json = Json.MAPPER.createArrayNode();
+            for (GradientMasking.Flag f : GradientMasking.probe(model, b.images(m), b.labels(m), probe)) {
+                System.out.println("gradient masking, " + key + ": " + f);
+                json.add(Json.toTree(f));
+            }
+            return json;
+        }
     }
 
     /** Rows of the example grid for the first images of the data set at the largest budget. */

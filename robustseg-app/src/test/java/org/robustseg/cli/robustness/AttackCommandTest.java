@@ -76,6 +76,41 @@ public class AttackCommandTest {
         assertTrue(grid.getHeight() > 4 * 128, "two checkpoints x two examples of 128-pixel tiles");
     }
 
+    /** The new presets run from the command line; the masking flags land in every entry and on the console. */
+    @Test
+    void apgdSeaAndSquareRunAndTheMaskingFlagsAreRecorded() throws IOException {
+        for (String attack : List.of("apgd", "sea", "sea-pgd", "square")) {
+            Path out = tmp.resolve("attack-" + attack);
+            List<String> args = new java.util.ArrayList<>(List.of("attack", "--checkpoint", run.toString(), "--data", data.toString(),
+                    "--eps", "0,8/255", "--batch", "4", "--limit", "4", "--examples", "0", "--attack", attack, "--out", out.toString()));
+            args.addAll(attack.equals("square") ? List.of("--queries", "5") : List.of("--steps", "3"));
+            if (attack.equals("apgd")) {
+                args.addAll(List.of("--masking-check", "--queries", "10"));
+            }
+            String[] r = run(args.toArray(String[]::new));
+            assertEquals("0", r[0], r[1]);
+            JsonNode entries = Json.read(out.resolve("robustness.json"));
+            assertEquals(attack, entries.get(1).path("attack").path("name").asText());
+            if (!attack.equals("square")) { // the gradient attacks keep the clean start as a candidate; Square starts from stripes
+                assertTrue(entries.get(1).path("pixel_accuracy").asDouble() <= entries.get(0).path("pixel_accuracy").asDouble() + 1e-9, attack);
+            }
+            if (attack.equals("apgd")) {
+                for (JsonNode e : entries) {
+                    JsonNode flags = e.path("gradient_masking");
+                    assertEquals(4, flags.size(), e.toString());
+                    assertEquals("black-box-beats-white-box", flags.get(0).path("name").asText());
+                    assertTrue(flags.get(0).has("raised") && flags.get(0).has("evidence"), flags.toString());
+                }
+            } else {
+                assertTrue(entries.get(1).path("gradient_masking").isMissingNode(), attack);
+            }
+        }
+        expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad2").toString(),
+                "--attack", "square", "--steps", "3"), "--queries");
+        expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad3").toString(),
+                "--norm", "l2", "--masking-check"), "--masking-check");
+    }
+
     @Test
     void compareWritesOneRowPerCheckpointWithCleanPgdSeaAndTime() throws IOException {
         Path out = tmp.resolve("compare");
