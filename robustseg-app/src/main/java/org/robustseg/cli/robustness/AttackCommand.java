@@ -82,7 +82,7 @@ public final class AttackCommand implements Callable<Integer> {
                 restarts, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
         AttackJob.Result result = job.run();
         System.out.print(result.table());
-        System.out.println("wrote " + out.resolve("robustness.json") + ", robustness.png" + (result.maxEps() > 0 ? ", examples.png" : ""));
+        System.out.println("wrote " + out.resolve("robustness.json") + ", robustness.png" + (result.maxEps() > 0 && examples > 0 ? ", examples.png" : ""));
         return 0;
     }
 }
