@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -275,7 +276,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                     best.offer(x, lossValues, accuracy, !keepBest, runManager);
                 }
                 if (gradient != null) {
-                    NDArray ascent = gradientTransform.apply(gradient.mul(direction.sign()));
+                    NDArray ascent = gradientTransform.apply(OwnedArrays.mul(gradient, direction.sign()));
                     float[] progress = lossValues.clone();
                     for (int i = 0; i < progress.length; i++) {
                         progress[i] *= direction.sign();
@@ -346,7 +347,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 return;
             }
             NDArray next = x == null ? candidate.duplicate()
-                    : Step.select(candidate.getManager().create(take, new Shape(n, 1, 1, 1)), candidate, x);
+                    : Step.select(OwnedArrays.of(candidate.getManager(), take, new Shape(n, 1, 1, 1)), candidate, x);
             NDScope.unregister(next);
             next.attach(home);
             if (x != null) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -89,7 +90,7 @@ public final class Editing extends Fluent<Editing> {
             }
         }
         try (NDManager m = image.getManager().newSubManager()) {
-            NDArray t = m.create(target, new Shape(1, h, w)).toType(DataType.INT64, false);
+            NDArray t = OwnedArrays.of(m, target, new Shape(1, h, w)).toType(DataType.INT64, false);
             return inpainting.run(model, image, List.of(object.dilate(grow)), t);
         }
     }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.robustseg.data.DataException;
 import org.robustseg.data.Images;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.optim.Box;
 import org.robustseg.optim.Mask;
 
@@ -240,7 +241,7 @@ public final class Hole {
             }
             System.arraycopy(h.inside, 0, all, i * first.inside.length, first.inside.length);
         }
-        return manager.create(all, new Shape(holes.size(), 1, first.height, first.width));
+        return OwnedArrays.of(manager, all, new Shape(holes.size(), 1, first.height, first.width));
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Mask;
 
@@ -257,7 +258,7 @@ public final class Inpainting extends Fluent<Inpainting> {
         int w = (int) s.get(3);
         float[] start = filled(images.toType(DataType.FLOAT32, false).toFloatArray(), holes, firstIndex);
         try (NDManager m = images.getManager().newSubManager()) {
-            int[] pred = model.logits(m.create(start, new Shape(n, 3, h, w))).argMax(1).toType(DataType.INT32, false).toIntArray();
+            int[] pred = model.logits(OwnedArrays.of(m, start, new Shape(n, 3, h, w))).argMax(1).toType(DataType.INT32, false).toIntArray();
             for (int i = 0; i < n; i++) {
                 boolean[] in = holes.get(i).pixels();
                 for (int p = 0; p < h * w; p++) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.GradientTransform;
@@ -79,8 +80,8 @@ public final class Synthesis {
                                     int[] lossTarget, int[] target, boolean[] region, Step step, Objective objective,
                                     int steps, float smoothing, long seed) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x0 = m.create(start, new Shape(n, 3, h, w));
-            NDArray y = m.create(lossTarget, new Shape(n, h, w)).toType(DataType.INT64, false);
+            NDArray x0 = OwnedArrays.of(m, start, new Shape(n, 3, h, w));
+            NDArray y = OwnedArrays.of(m, lossTarget, new Shape(n, h, w)).toType(DataType.INT64, false);
             InputOptimizer opt = InputOptimizer.of(step, objective).direction(Direction.MINIMISE).steps(steps)
                     .selection(Selection.LOSS).seed(seed)
                     .gradientTransform(smoothing > 0 ? GradientTransform.gaussianBlur(smoothing) : GradientTransform.identity());

@@ -9,6 +9,7 @@ import org.robustseg.cli.options.DataSetMode;
 import org.robustseg.cli.options.GenerationOptions;
 import org.robustseg.cli.options.OutputDirectory;
 import org.robustseg.cli.options.Seed;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.report.ImageGrid;
 import org.robustseg.report.SynthesisFiles;
 
@@ -125,7 +126,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 List<SegSample> part = all.subList(start, Math.min(all.size(), start + batch.get()));
                 Batch b = Batch.of(part);
                 try (NDManager m = model.manager().newSubManager()) {
-                    SynthesisResult r = gen.run(model, m.create(b.labelData(), new Shape(b.size(), b.height(), b.width()))
+                    SynthesisResult r = gen.run(model, OwnedArrays.of(m, b.labelData(), new Shape(b.size(), b.height(), b.width()))
                             .toType(DataType.INT64, false), start);
                     outcome.self().add(r.predictions(), r.target());
                     record(outcome, r, start, part, classes);
