@@ -14,6 +14,8 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,6 +25,9 @@ import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.model.SeededDropout;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.Mask;
+import org.robustseg.optim.Objective;
+import org.robustseg.optim.Objectives;
 
 /**
  * A training step's weight and input gradients must not depend on when the garbage collector
@@ -78,16 +83,72 @@ class GcStressTest {
                 ? RecipeConfig.builder(recipe).eps(8 / 255f).steps(recipe == Recipe.FAST_AT ? 1 : 2).build() : RecipeConfig.of(recipe);
     }
 
+    static List<String> objectives() {
+        List<String> names = new ArrayList<>(Objectives.NAMES);
+        names.addAll(List.of("total-variation", "distance-to-start", "kl"));
+        return names;
+    }
+
+    /** The input gradient of every objective of the loop (attacks, synthesis), BatchNorm in eval statistics. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("objectives")
+    void objectiveGradientsDoNotDependOnGarbageCollection(String name) {
+        float[] quiet = inputGradient(evalModel, name, false);
+        float[] churned = inputGradient(evalModel, name, true);
+        assertArrayEquals(quiet, churned, "a garbage collection between forward and backward changed the input gradient");
+    }
+
+    /** One model for the objectives: in eval statistics nothing in it changes between calls. */
+    private static SegmentationModel evalModel;
+
+    @BeforeAll
+    static void evalModel() {
+        evalModel = ModelZoo.create(new ModelSpec("pspnet-lite", CLASSES), 9);
+    }
+
+    @AfterAll
+    static void closeEvalModel() {
+        evalModel.close();
+    }
+
+    private static float[] inputGradient(SegmentationModel model, String name, boolean churn) {
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x0 = OwnedArrays.of(m, uniform(new SplittableRandom(5), (int) INPUT.size()), INPUT);
+            NDArray target = model.logits(x0).argMax(1);
+            Objective objective = switch (name) {
+                case "total-variation" -> Objectives.totalVariation();
+                case "distance-to-start" -> Objectives.distanceToStart(Mask.box(4, 4, 16, 16));
+                case "kl" -> Objectives.klDivergenceFrom(OwnedArrays.mul(model.logits(x0), 0.5));
+                default -> Objectives.parse(name);
+            };
+            NDArray x = OwnedArrays.mul(x0, 0.9).add(0.05);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray loss = objective.perSample(Objective.Context.of(x, x0, model.logits(x), target)).sum();
+                if (churn) {
+                    GcChurn.now();
+                }
+                gc.backward(loss);
+            }
+            return x.getGradient().toFloatArray();
+        }
+    }
+
+    private static float[] uniform(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rng.nextDouble();
+        }
+        return v;
+    }
+
     /** One step's gradients (weights, then input) on {@code model}. */
     private static float[] gradients(SegmentationModel model, Recipe recipe, boolean churn) {
         RecipeConfig rc = options(recipe);
         TrainConfig config = TrainConfig.builder(model.name()).recipe(rc).batchSize(4).seed(3).build();
         TrainingRecipe r = Recipes.create(rc);
         SplittableRandom rng = new SplittableRandom(5);
-        float[] pixels = new float[(int) INPUT.size()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (float) rng.nextDouble();
-        }
+        float[] pixels = uniform(rng, (int) INPUT.size());
         int[] labels = new int[4 * 32 * 32];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = rng.nextInt(CLASSES);
