@@ -166,15 +166,21 @@ public final class Job {
         return version;
     }
 
-    /** The models whose state changed after {@code seen}, each as progress (with its latest image) and result if any. */
-    public synchronized List<ObjectNode[]> changesSince(long seen) {
+    /**
+     * What changed after version {@code seen}, read at one instant: the version now, each changed
+     * model as [progress with its latest image, result or null], and whether the job has ended. Read
+     * under one lock, so an ending job's last results are never skipped.
+     */
+    public record Changes(long version, List<ObjectNode[]> models, boolean ended) {}
+
+    public synchronized Changes changesSince(long seen) {
         List<ObjectNode[]> out = new ArrayList<>();
         for (ModelRun r : runs.values()) {
             if (r.version > seen) {
                 out.add(new ObjectNode[] {r.progress(true), r.result});
             }
         }
-        return out;
+        return new Changes(version, out, status.terminal());
     }
 
     /** Status, message and queue position, as the "status" and "end" events carry them. */

@@ -61,7 +61,8 @@ final class EventStream {
                 client.sendComment("keep-alive");
                 continue;
             }
-            for (ObjectNode[] change : job.changesSince(seen)) {
+            Job.Changes changes = job.changesSince(seen);
+            for (ObjectNode[] change : changes.models()) {
                 ObjectNode progress = change[0];
                 client.sendEvent("progress", JsonText.of(progress));
                 String model = progress.path("model").asText();
@@ -71,8 +72,8 @@ final class EventStream {
                     client.sendEvent("result", JsonText.of(result));
                 }
             }
-            seen = now;
-            if (job.status().terminal()) {
+            seen = changes.version();
+            if (changes.ended()) {
                 client.sendEvent("end", JsonText.of(job.statusJson(0)));
                 return true;
             }
