@@ -187,7 +187,7 @@ class StudioBrowserTest {
         brush(List.of(new int[] {20, 20}, new int[] {40, 40}), 5);
         setValue("inpaint-steps", "400");
         driver.findElement(By.id("run")).click();
-        waitFor(60, () -> columns().stream().anyMatch(c -> {
+        waitFor(60, () -> driver.findElements(By.className("model-column")).stream().anyMatch(c -> {
             String step = c.getAttribute("data-step");
             return step != null && Integer.parseInt(step) >= 2;
         }));

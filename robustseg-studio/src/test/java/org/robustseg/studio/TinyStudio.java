@@ -30,7 +30,7 @@ import org.robustseg.studio.jobs.Limits;
 
 /**
  * The studio's test bench: two tiny models (a standard one and its PGD-AT fine-tune, one epoch
- * each on 24 FashionScenes) trained once per test JVM, studios started on free loopback ports, and
+ * each on 16 FashionScenes) trained once per test JVM, studios started on free loopback ports, and
  * an HTTP client for the API and its event streams. {@code -Drobustseg.studio.demo=DIR} uses a
  * demo's models and data instead (DIR/models/{standard,robust}, DIR/data): how the README's
  * screenshot is taken.
@@ -56,12 +56,12 @@ final class TinyStudio {
             throw new UncheckedIOException(e);
         }
         Path data = root.resolve("data");
-        FashionScenes.builder().trainSize(24).valSize(4).seed(3).build().write(data);
+        FashionScenes.builder().trainSize(16).valSize(4).seed(3).build().write(data);
         Path standard = root.resolve("models").resolve("standard");
         assertEquals(0, Main.execute("train", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--no-val", "--seed", "1",
                 "--out", standard.toString()));
         assertEquals(0, Main.execute("train", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--no-val", "--seed", "1",
-                "--recipe", "pgd-at", "--init", standard.toString(), "--out", root.resolve("models").resolve("robust").toString()));
+                "--recipe", "pgd-at", "--attack-steps", "1", "--init", standard.toString(), "--out", root.resolve("models").resolve("robust").toString()));
         return root;
     }
 

@@ -249,15 +249,25 @@ function pointer(e, phase) {
         state.rectStart = null;
       }
     } else if (phase !== "up") {
-      dab(state.mask, p, parseInt($("inpaint-brush").value, 10), 1);
+      stroke(state.mask, p, phase, parseInt($("inpaint-brush").value, 10), 1);
     }
   } else if (state.mode === "generate" && phase !== "up") {
-    dab(state.layout, p, parseInt($("generate-brush").value, 10), parseInt($("generate-class").value, 10));
+    stroke(state.layout, p, phase, parseInt($("generate-brush").value, 10), parseInt($("generate-class").value, 10));
   } else if (state.mode === "edit" && phase === "down") {
     state.click = p;
     describeSelection();
   }
   drawPaint();
+}
+
+/** A brush stroke: dabs along the line from the last pointer position, so a fast drag leaves no gaps. */
+function stroke(target, p, phase, radius, value) {
+  const from = phase === "move" && state.lastPoint ? state.lastPoint : p;
+  const n = Math.max(1, Math.ceil(Math.hypot(p.x - from.x, p.y - from.y)));
+  for (let i = 0; i <= n; i++) {
+    dab(target, {x: Math.round(from.x + (p.x - from.x) * i / n), y: Math.round(from.y + (p.y - from.y) * i / n)}, radius, value);
+  }
+  state.lastPoint = p;
 }
 
 function dab(target, p, radius, value) {
@@ -431,6 +441,7 @@ async function finished(s) {
 function buildColumns(models, mode) {
   const box = $("columns");
   box.innerHTML = "";
+  $("results-hint").hidden = true;
   for (const name of models) {
     const m = state.studio.models.find((x) => x.name === name);
     const col = document.createElement("div");
@@ -441,7 +452,7 @@ function buildColumns(models, mode) {
       <h2></h2><div class="about"></div>
       <progress class="progress" max="1" value="0"></progress>
       <div class="step-text">waiting</div>
-      <canvas class="loss-curve" width="300" height="48"></canvas>
+      <canvas class="loss-curve" width="300" height="56"></canvas>
       <div class="view"><img class="main-image" alt=""><img class="overlay" alt=""><span class="caption">input</span></div>
       <div class="tiles"></div>
       <table class="figures"></table>
@@ -483,23 +494,24 @@ function drawLoss(canvas, loss) {
   const v = loss.filter((x) => x !== null && isFinite(x));
   if (v.length < 2) return;
   const lo = Math.min(...v), hi = Math.max(...v), span = hi - lo || 1;
+  const top = 14, bottom = canvas.height - 3;   // the label sits above the curve
+  ctx.fillStyle = "#5d6677";
+  ctx.font = "10px sans-serif";
+  ctx.fillText("loss " + v[0].toPrecision(3) + " → " + v[v.length - 1].toPrecision(3) + " over " + (v.length - 1) + " steps", 4, 10);
   ctx.strokeStyle = "#2f5fd0";
   ctx.lineWidth = 1.5;
   ctx.beginPath();
   v.forEach((x, i) => {
     const px = i / (v.length - 1) * (canvas.width - 4) + 2;
-    const py = canvas.height - 4 - (x - lo) / span * (canvas.height - 8);
+    const py = bottom - (x - lo) / span * (bottom - top);
     if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
   });
   ctx.stroke();
-  ctx.fillStyle = "#5d6677";
-  ctx.font = "10px sans-serif";
-  ctx.fillText("loss " + hi.toPrecision(3) + " → " + v[v.length - 1].toPrecision(3), 4, 11);
 }
 
 const CAPTIONS = {
   result: "result", filled: "filled hole", target: "target", prediction: "prediction", seed: "seed", layout: "layout",
-  object: "object", adversarial: "adversarial", perturbation: "perturbation (amplified)",
+  object: "object", adversarial: "adversarial", perturbation: "perturbation, amplified",
   clean_prediction: "clean prediction", adversarial_prediction: "adversarial prediction", saliency: "saliency",
 };
 
