@@ -59,7 +59,7 @@ public final class StudioCommand implements Callable<Integer> {
     }
 
     /** --checkpoint NAME=CKPT as given, else the demo's standard and robust models. */
-    static Map<String, Path> models(NamedCheckpoints given, Path data) {
+    public static Map<String, Path> models(NamedCheckpoints given, Path data) {
         Map<String, Path> models = given.byName();
         if (models.isEmpty()) {
             models = Studio.demoModels(Studio.DEMO);
@@ -72,7 +72,7 @@ public final class StudioCommand implements Callable<Integer> {
     }
 
     /** --data as given; else runs/demo/data when the models are the demo's (or --data is not given and it exists). */
-    static Path dataDir(Path data, NamedCheckpoints given) {
+    public static Path dataDir(Path data, NamedCheckpoints given) {
         if (data != null) {
             return data;
         }

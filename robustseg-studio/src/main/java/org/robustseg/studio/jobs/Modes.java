@@ -67,6 +67,7 @@ final class Modes {
         if (in.hasTruth()) {
             putFinite(out.with("figures"), "pixel_accuracy", agreement(pred, in.labels(), null));
         }
+        out.with("pictures").put("input", Pictures.image(in.image(), in.height(), in.width()));
         out.with("pictures").put("prediction", labels(pred, in));
         return out;
     }

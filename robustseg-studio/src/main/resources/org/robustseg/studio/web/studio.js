@@ -510,7 +510,7 @@ function drawLoss(canvas, loss) {
 }
 
 const CAPTIONS = {
-  result: "result", filled: "filled hole", target: "target", prediction: "prediction", seed: "seed", layout: "layout",
+  input: "input", result: "result", filled: "filled hole", target: "target", prediction: "prediction", seed: "seed", layout: "layout",
   object: "object", adversarial: "adversarial", perturbation: "perturbation, amplified",
   clean_prediction: "clean prediction", adversarial_prediction: "adversarial prediction", saliency: "saliency",
 };
