@@ -63,6 +63,9 @@ final class EventStream {
             }
             Job.Changes changes = job.changesSince(seen);
             for (ObjectNode[] change : changes.models()) {
+                if (client.terminated()) {
+                    return false; // gone in the middle of a batch of events: send no more
+                }
                 ObjectNode progress = change[0];
                 client.sendEvent("progress", JsonText.of(progress));
                 String model = progress.path("model").asText();
