@@ -237,7 +237,7 @@ class StudioBrowserTest {
 
     private void runAndWait(String status) {
         driver.findElement(By.id("run")).click();
-        waitFor(90, () -> {
+        waitFor(240, () -> {
             String s = driver.findElement(By.id("job-status")).getAttribute("data-status");
             if ("failed".equals(s)) {
                 fail("the job failed: " + driver.findElement(By.id("job-status")).getText());
