@@ -485,6 +485,7 @@ function showProgress(p) {
     col.querySelector(".caption").textContent = "step " + p.step;
     col.dataset.updates = String(parseInt(col.dataset.updates, 10) + 1);
   }
+  col.querySelector(".loss-curve").hidden = p.steps === 0; // saliency and predict run no loop
   drawLoss(col.querySelector(".loss-curve"), p.loss);
 }
 
