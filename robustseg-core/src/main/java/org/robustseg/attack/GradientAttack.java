@@ -8,6 +8,7 @@ import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Apgd;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.InputOptimizer;
+import org.robustseg.optim.IterationListener;
 import org.robustseg.optim.Mask;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
@@ -41,6 +42,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     private boolean keepBest = true;
     private StepSchedule schedule = StepSchedule.FIXED;
     private Radii radii = Radii.single();
+    private IterationListener listener = IterationListener.NONE;
 
     GradientAttack(String name, Norm norm, float eps, int steps) {
         this.name = name;
@@ -127,6 +129,15 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     public GradientAttack radii(Radii value) {
         Objects.requireNonNull(value, "radii");
         return with(c -> c.radii = value);
+    }
+
+    /**
+     * Watches every iterate of every run (live progress; throwing stops the attack, see
+     * {@link IterationListener}); not a setting, so not in {@link #settings()}.
+     */
+    public GradientAttack listener(IterationListener value) {
+        Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
     }
 
     public StepSchedule schedule() {
@@ -218,7 +229,8 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
                 .seed(seed)
                 .keepBest(keepBest)
                 .selection(Selection.ACCURACY)
-                .schedule(schedule);
+                .schedule(schedule)
+                .listener(listener);
     }
 
     /**

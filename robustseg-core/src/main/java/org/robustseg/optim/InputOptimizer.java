@@ -27,7 +27,9 @@ import org.robustseg.model.SegmentationModel;
  * <p>Immutable ({@link Fluent}); every setter returns a modified copy, so one configured optimizer can be
  * shared and varied (e.g. in an eps sweep). Each iteration runs in its own {@link NDManager}
  * (plus an {@link NDScope} for arrays the engine puts elsewhere); only the current iterate and
- * the best one are carried over, so memory stays flat however many iterations run.
+ * the best one are carried over, so memory stays flat however many iterations run. An
+ * {@link IterationListener} sees every evaluated iterate (live progress) and may stop the run by
+ * throwing; every array of the run lives in the run's manager and is freed on the way out.
  *
  * <pre>{@code
  * Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
@@ -49,6 +51,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     private StepSchedule schedule = StepSchedule.FIXED;
     private boolean keepBest = true;
     private boolean evaluateLast = true;
+    private IterationListener listener = IterationListener.NONE;
 
     private InputOptimizer(Step step, Objective objective) {
         this.step = Objects.requireNonNull(step, "step");
@@ -153,6 +156,19 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return with(c -> c.evaluateLast = value);
     }
 
+    /**
+     * Called once per evaluated iterate with its loss and images (see {@link IterationListener}); a
+     * listener that throws stops the run between two steps and every array of the run is freed.
+     */
+    public InputOptimizer listener(IterationListener value) {
+        Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
+    }
+
+    public IterationListener listener() {
+        return listener;
+    }
+
     public Step step() {
         return step;
     }
@@ -218,7 +234,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 FrozenParameters frozen = new FrozenParameters(model, forwardMode)) {
             for (int r = 0; r < restarts; r++) {
                 RandomGenerator rng = seeds.split();
-                Kept one = runOnce(model, x0, start, target, rng, runManager, trace);
+                Kept one = runOnce(model, x0, start, target, rng, runManager, trace, r);
                 kept.merge(one, runManager);
                 one.close();
             }
@@ -228,18 +244,18 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     }
 
     private Kept runOnce(SegmentationModel model, NDArray x0, NDArray start, NDArray target, RandomGenerator rng,
-            NDManager runManager, List<float[]> trace) {
+            NDManager runManager, List<float[]> trace, int restart) {
         Kept best = new Kept((int) x0.getShape().get(0));
         NDArray x = start != null ? step.project(start, x0) : randomStart ? step.randomStart(x0, rng) : x0.duplicate();
         x.attach(runManager);
         try (StepSchedule.Run moves = schedule.start(step, x0, steps, runManager)) {
-            iterate(model, x0, target, x, best, moves, runManager, trace);
+            iterate(model, x0, target, x, best, moves, runManager, trace, restart);
         }
         return best;
     }
 
     private void iterate(SegmentationModel model, NDArray x0, NDArray target, NDArray start, Kept best,
-            StepSchedule.Run moves, NDManager runManager, List<float[]> trace) {
+            StepSchedule.Run moves, NDManager runManager, List<float[]> trace, int restart) {
         NDArray x = start;
         for (int t = 0; t <= steps; t++) {
             try (NDManager iteration = runManager.newSubManager(); NDScope scope = new NDScope()) {
@@ -272,6 +288,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 float[] lossValues = loss.toFloatArray();
                 float[] accuracy = PixelAccuracy.perSample(logits, target).toFloatArray();
                 trace.add(lossValues);
+                listener.iterate(new Iteration(restart, restarts, t, steps, lossValues, x));
                 if (keepBest || t == steps) {
                     best.offer(x, lossValues, accuracy, !keepBest, runManager);
                 }

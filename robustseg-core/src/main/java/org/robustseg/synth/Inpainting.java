@@ -15,6 +15,7 @@ import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
 import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.IterationListener;
 import org.robustseg.optim.Mask;
 
 /**
@@ -52,6 +53,7 @@ public final class Inpainting extends Fluent<Inpainting> {
     private float smoothing = DEFAULT_SMOOTHING;
     private float tv = DEFAULT_TV;
     private long seed;
+    private IterationListener listener = IterationListener.NONE;
 
     Inpainting() {}
 
@@ -128,6 +130,15 @@ public final class Inpainting extends Fluent<Inpainting> {
     /** Seed of the noise fill. */
     public Inpainting seed(long value) {
         return with(c -> c.seed = value);
+    }
+
+    /**
+     * Watches every iterate of the run (live progress; throwing stops it, see {@link IterationListener}).
+     * Not a setting of the result: it is left out of {@link #settings()}.
+     */
+    public Inpainting listener(IterationListener value) {
+        java.util.Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
     }
 
     public Fill fill() {
@@ -234,7 +245,7 @@ public final class Inpainting extends Fluent<Inpainting> {
         try (NDManager m = images.getManager().newSubManager()) {
             NDArray holeMask = Hole.stack(m, holes);
             return Synthesis.optimise(model, m, start, n, h, w, lossTarget(t, holes), t, region,
-                    Synthesis.step(norm, eps, stepSize, Mask.of(holeMask)), Synthesis.objective(tv), steps, smoothing, seed);
+                    Synthesis.step(norm, eps, stepSize, Mask.of(holeMask)), Synthesis.objective(tv), steps, smoothing, seed, listener);
         }
     }
 
