@@ -13,6 +13,7 @@ import org.robustseg.attack.Norm;
 import org.robustseg.cli.options.GenerationParams;
 import org.robustseg.cli.options.InpaintingParams;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.metric.Saliency;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.IterationListener;
@@ -93,7 +94,7 @@ final class Modes {
     private ObjectNode generate(JobRequest r, SegmentationModel model, NDManager nd, IterationListener listener) {
         int size = ws.size();
         Generation gen = GenerationParams.DEFAULTS.withSteps(r.steps()).configure(ws.statistics(), r.seed()).listener(listener);
-        SynthesisResult s = gen.run(model, nd.create(r.layout(), new Shape(1, size, size)));
+        SynthesisResult s = gen.run(model, OwnedArrays.of(nd, r.layout(), new Shape(1, size, size)));
         ObjectNode out = result(gen.settings(), "result", "prediction");
         synthesisFigures(out, s);
         ObjectNode p = out.with("pictures");
@@ -219,11 +220,11 @@ final class Modes {
     }
 
     private static NDArray image(NDManager nd, StudioImage in) {
-        return nd.create(in.image(), new Shape(1, 3, in.height(), in.width()));
+        return OwnedArrays.of(nd, in.image(), new Shape(1, 3, in.height(), in.width()));
     }
 
     private static NDArray labelArray(NDManager nd, int[] labels, int h, int w) {
-        return nd.create(labels, new Shape(1, h, w)).toType(DataType.INT64, false);
+        return OwnedArrays.of(nd, labels, new Shape(1, h, w)).toType(DataType.INT64, false);
     }
 
     private static int[] predict(SegmentationModel model, NDArray x) {
