@@ -58,7 +58,7 @@ class ImportedModelCommandsTest {
 
         for (String attack : List.of("fgsm", "bim", "pgd", "apgd", "segpgd", "sea", "sea-pgd", "square")) {
             ok("attack", "--checkpoint", CARD, "--attack", attack, attack.equals("square") ? "--queries" : "--steps",
-                    attack.equals("sea") ? "3" : "2", "--eps", "0,8/255", "--data", d, "--examples", "0",
+                    attack.equals("sea") ? "3" : "2", "--eps", "8/255", "--data", d, "--examples", "0",
                     "--out", tmp.resolve("attack-" + attack).toString());
         }
         ok("attack", "--checkpoint", CARD, "--attack", "targeted", "--target-class", "0", "--steps", "2", "--eps", "8/255",
