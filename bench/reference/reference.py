@@ -314,11 +314,13 @@ def supervised_loss(out, y, aux_weight=0.4):
 class Bench:
     """One model and batch; each operation runs as robustseg runs it (see AttackStepBench, RecipeStepBench)."""
 
-    def __init__(self, name, batch, size, seed=0):
+    def __init__(self, name, batch, size, seed=0, torchscript=None, card=None):
+        """A zoo twin by name, or an imported TorchScript network under its card (what `./run bench --models CARD` times)."""
         torch.manual_seed(seed)
-        self.model = build(name)
+        self.model = build(name) if torchscript is None else CardModel(torch.jit.load(torchscript), card)
+        classes = 11 if card is None else len(card["classes"])
         self.x = torch.rand(batch, 3, size, size)
-        self.y = torch.randint(0, 11, (batch, size, size))
+        self.y = torch.randint(0, classes, (batch, size, size))
         self.opt = torch.optim.SGD(self.model.parameters(), lr=0.001, momentum=0.9, weight_decay=1e-4)
         self.params = [p for p in self.model.parameters()]
 
@@ -365,7 +367,9 @@ class Bench:
 
     def pgd_at_step(self):
         """Madry PGD-AT as robustseg runs it: 3 steps of 8/255 crafted with batch statistics
-        (running statistics restored afterwards), random start, then a training step on them."""
+        (running statistics restored afterwards), random start, then a training step on them. A TorchScript
+        module's BatchNorms are not nn.BatchNorm2d here, so their statistics are not restored: robustseg
+        cannot restore them either (DJL does not reach a module's buffers), and both sides do the same work."""
         self.model.train()
         saved = [(m, m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone())
                  for m in self.model.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -411,7 +415,7 @@ class Server:
         if cmd == "info":
             return versions()
         if cmd == "setup":
-            self.bench = Bench(req["model"], req["batch"], req["size"], req.get("seed", 0))
+            self.bench = Bench(req["model"], req["batch"], req["size"], req.get("seed", 0), req.get("torchscript"), req.get("card"))
             return {"parameters": sum(p.numel() for p in self.bench.model.parameters())}
         if cmd == "time":
             fn = OPERATIONS[req["op"]]
