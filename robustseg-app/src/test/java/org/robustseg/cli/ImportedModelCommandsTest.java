@@ -83,6 +83,9 @@ class ImportedModelCommandsTest {
             assertTrue(changed > 0, "fine-tuning moved the weights");
             assertEquals(new Shape(1, 11, 16, 16), after.logits(m.zeros(new Shape(1, 3, 16, 16))).getShape());
         }
+        // --resume finds the run's model (the imported network) without --init; the run is complete, so nothing changes
+        ok("train", "--recipe", "pgd-at", "--attack-steps", "1", "--epochs", "1", "--batch", "4", "--no-val",
+                "--data", d, "--out", tuned.toString(), "--resume");
         for (String recipe : List.of("standard", "trades", "sat", "fast-at")) {
             ok("train", "--init", CARD, "--recipe", recipe, "--epochs", "1", "--batch", "4", "--no-val",
                     "--data", d, "--out", tmp.resolve("tuned-" + recipe).toString());

@@ -145,7 +145,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The architecture trained: --model, or the imported network --init names (a TorchScript
-     * network is fine-tuned as it is; an ONNX one cannot be trained), else the default.
+     * network is fine-tuned as it is; an ONNX one cannot be trained), the model of the run
+     * --resume continues, else the default.
      */
     private String model() {
         Checkpoint start = init != null ? Checkpoint.open(init) : null;
@@ -156,6 +157,12 @@ public final class TrainCommand implements Callable<Integer> {
                         + start.spec().name() + " network (which is the model trained): leave --model out");
             }
             return start.spec().name();
+        }
+        if (model == null && resume) { // the run's own model, e.g. an imported network being fine-tuned
+            var latest = Checkpoint.latestIn(out);
+            if (latest.isPresent()) {
+                return Checkpoint.open(latest.get()).spec().name();
+            }
         }
         return model != null ? model : DEFAULT_MODEL;
     }
