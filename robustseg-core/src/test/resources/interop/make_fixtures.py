@@ -70,9 +70,9 @@ def card(**kw):
     return c
 
 
-def write_json(name, value):
+def write_json(name, value, indent=2):
     with open(os.path.join(HERE, name), "w") as f:
-        json.dump(value, f, indent=2)
+        json.dump(value, f, indent=indent)
         f.write("\n")
 
 
@@ -116,7 +116,7 @@ def main():
         small = F.interpolate(z.detach(), size=(6, 5), mode="bilinear", align_corners=False)
         sized_logits = F.interpolate(tiny(small)["out"], size=(8, 8), mode="bilinear", align_corners=False)
     write_json("expected.json", {"x": floats(x.detach()), "r": floats(r), "logits": floats(logits.detach()),
-                                 "input_gradient": floats(x.grad), "sized_logits": floats(sized_logits)})
+                                 "input_gradient": floats(x.grad), "sized_logits": floats(sized_logits)}, indent=None)
 
 
 def floats(t):
