@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Train torchvision segmentation networks on FashionScenes and export them as a user would:
+TorchScript plus a robustseg model card — the models robustseg's import is validated against.
+
+    /usr/bin/python3 bench/reference/torchvision_models.py --data DATA --out DIR [--epochs N] [--models a,b]
+
+DATA is a VOC-layout directory as `./run data fashion-scenes --out DATA` writes it. No pretrained
+weights (weights=None, weights_backbone=None), num_classes from the data set (11 for FashionScenes),
+trained from scratch on CPU with AdamW and a cosine schedule. Each model is trained on its own input
+convention and exported in more than one way, so the import is exercised on every card field:
+
+  lraspp_mobilenet_v3_large      RGB, range 0-1, ImageNet mean/std (torchvision's convention)
+      lraspp.pt / .card.json             torch.jit.script, dict output, key "out"
+      lraspp-traced.pt / .card.json      torch.jit.trace at 64x64, plain tensor output
+  deeplabv3_mobilenet_v3_large   BGR, range 0-255, ImageNet mean/std x 255 (mmseg/Caffe's convention)
+      deeplabv3.pt / .card.json          torch.jit.script, dict output, key "out"
+      deeplabv3-traced.pt / .card.json   torch.jit.trace at 64x64, tuple (logits, probabilities), index 0
+  fcn_resnet50 (--models fcn)    RGB, 0-1, ImageNet (slow on CPU: not in the default set)
+
+Besides the files, DIR/<name>.json records the training (losses, seconds, the clean val mIoU measured
+through the exported file, versions, data identity). Run with Debian's /usr/bin/python3 and
+python3-torch + python3-torchvision (0.14).
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+from torchvision.models import segmentation
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from card import (IMAGENET_MEAN, IMAGENET_STD, CardModel, Normalisation, output_block,  # noqa: E402
+                  write_atomically, write_card, write_json)
+from voc import IGNORE, Confusion, VocSplit  # noqa: E402
+
+
+class TensorOutput(nn.Module):
+    """A deployment wrapper returning the logits tensor alone."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x)["out"]
+
+
+class TupleOutput(nn.Module):
+    """A deployment wrapper returning (logits, probabilities): the card must pick index 0."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        out = self.net(x)["out"]
+        return out, out.softmax(1)
+
+
+MODELS = {
+    "lraspp": dict(builder="lraspp_mobilenet_v3_large",
+                   normalisation=lambda: Normalisation("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
+                   trace=("tensor", TensorOutput)),
+    "deeplabv3": dict(builder="deeplabv3_mobilenet_v3_large",
+                      normalisation=lambda: Normalisation("BGR", [255 * m for m in IMAGENET_MEAN[::-1]],
+                                                          [255 * s for s in IMAGENET_STD[::-1]], "0-255"),
+                      trace=("tuple", TupleOutput)),
+    "fcn": dict(builder="fcn_resnet50",
+                normalisation=lambda: Normalisation("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
+                trace=("tensor", TensorOutput)),
+}
+DEFAULT_MODELS = "lraspp,deeplabv3"
+
+
+def build(name, classes):
+    return getattr(segmentation, MODELS[name]["builder"])(weights=None, weights_backbone=None, num_classes=classes)
+
+
+def versions():
+    return {"torch": torch.__version__, "torchvision": torchvision.__version__, "python": platform.python_version(),
+            "threads": torch.get_num_threads(), "cpu": platform.processor() or platform.machine()}
+
+
+def evaluate(model, data, batch):
+    """Clean mIoU and pixel accuracy of a [0,1]-in, logits-out module on a split."""
+    conf = Confusion(len(data.classes))
+    with torch.no_grad():
+        for s in range(0, len(data), batch):
+            x, y = data.tensors(s, s + batch)
+            conf.add(model(x), y)
+    return {"miou": conf.miou(), "pixel_accuracy": conf.pixel_accuracy()}
+
+
+def train(name, train_set, val_set, epochs, batch, lr, seed, log):
+    torch.manual_seed(seed)
+    net = build(name, len(train_set.classes))
+    norm = MODELS[name]["normalisation"]()
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    steps_per_epoch = math.ceil(len(train_set) / batch)
+    total = epochs * steps_per_epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total)))
+    gen = torch.Generator().manual_seed(seed)
+    history = []
+    for epoch in range(1, epochs + 1):
+        net.train()
+        t0 = time.perf_counter()
+        order = torch.randperm(len(train_set), generator=gen)
+        flips = torch.rand(len(train_set), generator=gen) < 0.5
+        losses = []
+        for s in range(0, len(train_set), batch):
+            idx = order[s:s + batch]
+            x = torch.from_numpy(train_set.images[idx.numpy()]).float().div_(255.0)
+            y = torch.from_numpy(train_set.labels[idx.numpy()]).long()
+            f = flips[idx]
+            x[f] = x[f].flip(-1)
+            y[f] = y[f].flip(-1)
+            out = net(norm(x))
+            loss = F.cross_entropy(out["out"], y, ignore_index=IGNORE)
+            if "aux" in out:
+                loss = loss + 0.4 * F.cross_entropy(out["aux"], y, ignore_index=IGNORE)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        seconds = time.perf_counter() - t0
+        net.eval()
+        val = evaluate(lambda x: net(norm(x))["out"], val_set, 64)
+        history.append({"epoch": epoch, "loss": sum(losses) / len(losses), "seconds": seconds, "val_miou": val["miou"]})
+        log(f"{name}: epoch {epoch}/{epochs} loss {history[-1]['loss']:.4f} val mIoU {val['miou']:.4f} ({seconds:.0f} s)")
+    net.eval()
+    return net, norm, history
+
+
+def export(name, net, norm, classes, out_dir, size):
+    """TorchScript by script (dict output) and by trace (the model's wrapper), with a card each; returns the card paths."""
+    cards = []
+    scripted = torch.jit.script(net)
+    pt = os.path.join(out_dir, name + ".pt")
+    write_atomically(pt, lambda tmp: torch.jit.save(scripted, tmp))
+    card = os.path.join(out_dir, name + ".card.json")
+    write_card(card, pt, classes, norm, output_block("dict", key="out"))
+    cards.append(card)
+
+    kind, wrapper = MODELS[name]["trace"]
+    example = norm(torch.rand(1, 3, size[0], size[1], generator=torch.Generator().manual_seed(0)))
+    with torch.no_grad():
+        traced = torch.jit.trace(wrapper(net).eval(), example, check_trace=True)
+    pt = os.path.join(out_dir, name + "-traced.pt")
+    write_atomically(pt, lambda tmp: torch.jit.save(traced, tmp))
+    traced_norm = Normalisation(norm.channel_order, norm.mean, norm.std, norm.value_range, size=list(size))
+    card = os.path.join(out_dir, name + "-traced.card.json")
+    write_card(card, pt, classes, traced_norm, output_block(kind, index=0))
+    cards.append(card)
+    return cards
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="VOC-layout data directory (./run data fashion-scenes --out DATA)")
+    p.add_argument("--out", required=True, help="directory for the .pt files, cards and training records")
+    p.add_argument("--models", default=DEFAULT_MODELS, help=f"comma-separated, of {', '.join(MODELS)} (default {DEFAULT_MODELS})")
+    p.add_argument("--epochs", type=int, default=8, help="training epochs (default 8)")
+    p.add_argument("--batch", type=int, default=32, help="batch size (default 32)")
+    p.add_argument("--lr", type=float, default=2e-3, help="AdamW learning rate, cosine-decayed to 0 (default 2e-3)")
+    p.add_argument("--train-limit", type=int, help="use only the first N training images")
+    p.add_argument("--val-limit", type=int, help="evaluate on the first N validation images only")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    a = p.parse_args(argv[1:])
+    names = [n.strip() for n in a.models.split(",") if n.strip()]
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        p.error(f"--models: unknown model {unknown[0]!r} (known: {', '.join(MODELS)})")
+    if a.epochs < 1:
+        p.error(f"--epochs must be at least 1, got {a.epochs}")
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    train_set = VocSplit(a.data, "train", a.train_limit)
+    val_set = VocSplit(a.data, "val", a.val_limit)
+    if not train_set.classes:
+        raise SystemExit(f"{a.data}/dataset.json: missing or without 'classes' (class names go into the card)")
+    size = list(val_set.images.shape[2:])
+    os.makedirs(a.out, exist_ok=True)
+    summary = []
+    for name in names:
+        t0 = time.perf_counter()
+        net, norm, history = train(name, train_set, val_set, a.epochs, a.batch, a.lr, a.seed, log)
+        seconds = time.perf_counter() - t0
+        cards = export(name, net, norm, train_set.classes, a.out, size)
+        figures = {os.path.basename(c): evaluate(CardModel(c), val_set, 64) for c in cards}
+        record = {"model": name, "torchvision_builder": MODELS[name]["builder"], "weights": None, "weights_backbone": None,
+                  "num_classes": len(train_set.classes),
+                  "parameters": sum(p.numel() for p in net.parameters()),
+                  "config": {"epochs": a.epochs, "batch": a.batch, "optimizer": "adamw", "lr": a.lr, "weight_decay": 1e-4,
+                             "schedule": "cosine per step", "augment": "horizontal flip p=0.5", "seed": a.seed,
+                             "loss": "pixel CE, ignore 255 (+0.4 aux CE when the model has an aux head)"},
+                  "cards": [os.path.basename(c) for c in cards],
+                  "training_seconds": seconds, "history": history,
+                  "clean_val_through_exported_file": figures,
+                  "train_data": train_set.identity(), "val_data": val_set.identity(),
+                  "software": versions(), "script": "bench/reference/torchvision_models.py",
+                  "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        write_json(os.path.join(a.out, name + ".json"), record)
+        for c, m in figures.items():
+            log(f"{c}: clean val mIoU {m['miou']:.4f}, pixel accuracy {m['pixel_accuracy']:.4f}")
+        summary.append(record)
+    print(json.dumps([{"model": r["model"], "cards": r["cards"], "clean": r["clean_val_through_exported_file"],
+                       "training_seconds": round(r["training_seconds"], 1)} for r in summary], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
