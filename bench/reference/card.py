@@ -97,6 +97,13 @@ def write_json(path, value):
     write_atomically(path, write)
 
 
+def write_text(path, text):
+    def write(tmp):
+        with open(tmp, "w") as f:
+            f.write(text)
+    write_atomically(path, write)
+
+
 def write_card(path, torchscript_file, classes, normalisation, output, provenance=None, ignore_index=255):
     """The card at `path`; `torchscript_file` is written relative to the card's directory."""
     card = {"format": FORMAT,
