@@ -142,7 +142,9 @@ public final class RobustnessComparison {
             List<Robustness.Point> curve = Robustness.evaluate(model, data, settings.pgd(), new ArrayList<>(eps), settings.batch(), progress);
             SegmentationMetrics sea = Robustness.evaluate(model, data, settings.sea(), List.of(EPS8), settings.batch(), progress)
                     .get(0).metrics();
-            return new Row(ckpt.runDir().getFileName().toString(), ckpt.file(), describe(provenance.path("config").path("recipe")), ckpt.epoch(),
+            // an imported network is named by its card; a run (a fine-tuned one too) by its directory
+            String name = ckpt.isImported() && ckpt.epoch() == 0 ? ckpt.label() : ckpt.runDir().getFileName().toString();
+            return new Row(name, ckpt.file(), describe(provenance.path("config").path("recipe")), ckpt.epoch(),
                     ckpt.meta().path("training_seconds").asDouble(), medianEpochSeconds(ckpt), curve, sea, provenance);
         }
     }

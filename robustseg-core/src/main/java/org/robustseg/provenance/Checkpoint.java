@@ -228,6 +228,18 @@ public final class Checkpoint {
         return Optional.of(names);
     }
 
+    /**
+     * Refuses an inference-only (ONNX) network for {@code use}, which needs gradients, with one
+     * line naming the file and what it can do instead; returns this checkpoint otherwise.
+     */
+    public Checkpoint requireGradients(String use) {
+        if (!spec().differentiable()) {
+            throw new IllegalArgumentException(file + " is an ONNX model: inference only (eval, attack --attack square); "
+                    + use + " needs gradients: give the network's TorchScript export instead");
+        }
+        return this;
+    }
+
     /** Shortcut: the model stored at {@code fileOrRunDir}, ready for inference. */
     public static SegmentationModel load(Path fileOrRunDir) {
         return open(fileOrRunDir).loadModel();

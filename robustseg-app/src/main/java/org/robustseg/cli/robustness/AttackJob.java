@@ -92,6 +92,9 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         }
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
+            if (!(base instanceof SquareAttack)) {
+                ckpt.requireGradients("--attack " + attack);
+            }
             try (SegmentationModel model = ckpt.loadModel()) {
                 if (model.numClasses() != classes) {
                     throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()

@@ -58,8 +58,12 @@ public final class CompareCommand implements Callable<Integer> {
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(steps, restarts, seed.get(), batch.get());
         SegDataset ds = data.open(limit);
         List<RobustnessComparison.Row> rows = new ArrayList<>();
-        for (Path path : checkpoints.paths()) {
-            rows.add(RobustnessComparison.evaluate(Checkpoint.open(path), ds, settings, List.of(), ConsoleProgress.stderr()));
+        List<Checkpoint> ckpts = new ArrayList<>();
+        for (Path path : checkpoints.paths()) { // all opened first: a bad one fails before any work
+            ckpts.add(Checkpoint.open(path).requireGradients("compare (PGD and SEA)"));
+        }
+        for (Checkpoint ckpt : ckpts) {
+            rows.add(RobustnessComparison.evaluate(ckpt, ds, settings, List.of(), ConsoleProgress.stderr()));
         }
         Json.write(out.resolve("compare.json"), RobustnessComparison.json(rows, settings, ds));
         String table = RobustnessComparison.markdown(rows, settings, ds);

@@ -14,8 +14,14 @@ import org.robustseg.provenance.Checkpoint;
 final class InputFiles {
     private InputFiles() {}
 
-    /** Loads a checkpoint's model and checks it predicts {@code classes} classes (when classes > 0). */
+    /**
+     * Loads a checkpoint's model and checks it predicts {@code classes} classes (when classes > 0)
+     * and, unless it is only scored ({@code what} "judge"), that it gives input gradients.
+     */
     static SegmentationModel model(Checkpoint ckpt, int classes, String what) {
+        if (!what.equals("judge")) {
+            ckpt.requireGradients("synthesis and saliency");
+        }
         SegmentationModel model = ckpt.loadModel();
         if (classes > 0 && model.numClasses() != classes) {
             int k = model.numClasses();

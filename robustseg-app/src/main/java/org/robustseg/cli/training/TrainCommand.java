@@ -10,7 +10,7 @@ import org.robustseg.attack.Norm;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
-import org.robustseg.model.ModelZoo;
+import org.robustseg.provenance.Checkpoint;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
 import org.robustseg.train.OptimizerKind;
@@ -27,7 +27,11 @@ import picocli.CommandLine.Option;
 /** {@code ./run train ...}: trains a segmentation model into a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a segmentation model.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "pspnet-lite", description = "Architecture (default ${DEFAULT-VALUE}); see 'info'.")
+    /** The architecture when neither --model nor an imported --init names one. */
+    static final String DEFAULT_MODEL = "pspnet-lite";
+
+    @Option(names = "--model", description = "Architecture (default " + DEFAULT_MODEL + "; with an imported network as --init: "
+            + "that network); see 'info'.")
     String model;
 
     /** Not {@link org.robustseg.cli.options.DataSet}: training reads both the train and the val split. */
@@ -74,7 +78,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--crop", defaultValue = "0", description = "Random square crop size after scaling; 0 = keep the image size (default ${DEFAULT-VALUE}). Use e.g. 473 for Pascal VOC.")
     int crop;
 
-    @Option(names = "--init", description = "Start from this checkpoint's weights (same model), e.g. adversarial fine-tuning of a standard run.")
+    @Option(names = "--init", description = "Start from this checkpoint's weights (same model), e.g. adversarial fine-tuning of a "
+            + "standard run; or from an imported network (model card, folder holding card.json, or .pt beside its card), "
+            + "which is then the model trained.")
     Path init;
 
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
@@ -117,8 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (scale.length != 2) {
             throw new IllegalArgumentException("--scale must be two numbers min,max");
         }
-        float baseLr = lr != null ? lr
-                : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
+        String model = model();
+        float baseLr = lr != null ? lr : OptimizerKind.parse(optimizer).defaultLearningRate(model);
         RecipeConfig recipeConfig = recipeConfig();
         TrainConfig config = TrainConfig.builder(model).recipe(recipeConfig).epochs(epochs).batchSize(batch.get()).seed(seed.get())
                 .optimizer(OptimizerKind.parse(optimizer)).learningRate(baseLr).momentum(momentum).weightDecay(weightDecay)
@@ -135,6 +141,23 @@ public final class TrainCommand implements Callable<Integer> {
                 .run(out, mode);
         System.out.printf("done in %.1f s; final checkpoint %s%n", (System.nanoTime() - t0) / 1e9, last);
         return 0;
+    }
+
+    /**
+     * The architecture trained: --model, or the imported network --init names (a TorchScript
+     * network is fine-tuned as it is; an ONNX one cannot be trained), else the default.
+     */
+    private String model() {
+        Checkpoint start = init != null ? Checkpoint.open(init) : null;
+        if (start != null && start.isImported()) {
+            start.requireGradients("train");
+            if (model != null && !model.equals(start.spec().name())) {
+                throw new IllegalArgumentException("--model " + model + " does not fit --init " + init + ", an imported "
+                        + start.spec().name() + " network (which is the model trained): leave --model out");
+            }
+            return start.spec().name();
+        }
+        return model != null ? model : DEFAULT_MODEL;
     }
 
     /** The recipe with the options given on the command line; each one left out takes the recipe's default. */
