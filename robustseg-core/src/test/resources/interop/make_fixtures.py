@@ -9,6 +9,7 @@ the files are committed, so the tests need no Python):
   tiny_traced.card.json  output tuple index 1
   tiny.onnx        torch.onnx.export of the same weights, outputs "out" and "aux" (dynamic N, H, W)
   tiny_onnx.card.json    its card (card names "onnx": "tiny.onnx")
+  tiny_sized.card.json   tiny.pt with input.size [6, 5]: images are shrunk before the module
   expected.json    PyTorch's logits and input gradient at a fixed input, through the card's conversion
 
 Conversion the card asks for, as robustseg applies it: z = (x[:, [2,1,0]] * 255 - mean) / std.
@@ -107,8 +108,15 @@ def main():
     z = (x[:, [2, 1, 0]] * 255 - mean) / std
     logits = F.interpolate(tiny(z)["out"], size=(8, 8), mode="bilinear", align_corners=False)
     (logits * r).sum().backward()
+    # a card with a fixed input size: the image is shrunk to 6x5 (plain bilinear, as F.interpolate does by default)
+    sized = card(torchscript="tiny.pt")
+    sized["input"]["size"] = [6, 5]
+    write_json("tiny_sized.card.json", sized)
+    with torch.no_grad():
+        small = F.interpolate(z.detach(), size=(6, 5), mode="bilinear", align_corners=False)
+        sized_logits = F.interpolate(tiny(small)["out"], size=(8, 8), mode="bilinear", align_corners=False)
     write_json("expected.json", {"x": floats(x.detach()), "r": floats(r), "logits": floats(logits.detach()),
-                                 "input_gradient": floats(x.grad)})
+                                 "input_gradient": floats(x.grad), "sized_logits": floats(sized_logits)})
 
 
 def floats(t):

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
-import org.robustseg.model.SpatialOps;
 
 /**
  * The two ends of an imported network that robustseg owns: robustseg's [0,1] RGB images turned
@@ -34,7 +33,7 @@ final class Conversion {
         NDArray std = m.create(input.std(), perChannel).toType(images.getDataType(), false);
         x = x.sub(mean).div(std);
         if (input.size() != null) {
-            x = SpatialOps.resize(x, input.size()[0], input.size()[1]);
+            x = Resampling.bilinear(x, input.size()[0], input.size()[1]);
         }
         return x;
     }
@@ -80,7 +79,7 @@ final class Conversion {
                     + inputShape.get(0) + "×" + card.numClasses() + "×H×W (batch " + inputShape.get(0) + ", the card's "
                     + card.numClasses() + " classes)");
         }
-        return SpatialOps.resize(logits, inputShape.get(2), inputShape.get(3));
+        return Resampling.bilinear(logits, inputShape.get(2), inputShape.get(3));
     }
 
     /** "a tensor", "3 tensors (out, aux)", for error messages. */

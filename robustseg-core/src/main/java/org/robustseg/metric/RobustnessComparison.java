@@ -144,7 +144,9 @@ public final class RobustnessComparison {
                     .get(0).metrics();
             // an imported network is named by its card; a run (a fine-tuned one too) by its directory
             String name = ckpt.isImported() && ckpt.epoch() == 0 ? ckpt.label() : ckpt.runDir().getFileName().toString();
-            return new Row(name, ckpt.file(), describe(provenance.path("config").path("recipe")), ckpt.epoch(),
+            // an imported network's training is not known to robustseg
+            String recipe = ckpt.isImported() && ckpt.epoch() == 0 ? "imported" : describe(provenance.path("config").path("recipe"));
+            return new Row(name, ckpt.file(), recipe, ckpt.epoch(),
                     ckpt.meta().path("training_seconds").asDouble(), medianEpochSeconds(ckpt), curve, sea, provenance);
         }
     }

@@ -7,17 +7,16 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Differentiable resampling that DJL's public API lacks; the only engine-specific code in the zoo.
- * Public for imported networks ({@code org.robustseg.interop}), whose logits are resized the same way.
  * Both map to the PyTorch ops ({@code interpolate(mode=bilinear, align_corners=False)} and
  * {@code adaptive_avg_pool2d}), so results match a PyTorch reference.
  */
-public final class SpatialOps {
+final class SpatialOps {
     private static final int BILINEAR = 1;
 
     private SpatialOps() {}
 
     /** Bilinear resize of an NCHW tensor to exactly {@code height×width}. */
-    public static NDArray resize(NDArray x, long height, long width) {
+    static NDArray resize(NDArray x, long height, long width) {
         Shape s = x.getShape();
         if (s.get(2) == height && s.get(3) == width) {
             return x;

@@ -93,6 +93,19 @@ class ImportedModelTest {
     }
 
     @Test
+    void aCardsInputSizeShrinksImagesAsPyTorchsBilinearInterpolationDoes() {
+        JsonNode expected = Json.read(FIXTURES.resolve("expected.json"));
+        try (SegmentationModel model = Checkpoint.load(FIXTURES.resolve("tiny_sized.card.json"));
+             NDManager m = model.manager().newSubManager()) {
+            NDArray x = m.create(floats(expected.get("x")), new Shape(2, 3, 8, 8));
+            NDArray logits = model.logits(x);
+            assertEquals(new Shape(2, 11, 8, 8), logits.getShape());
+            double diff = maxAbsDiff(logits.toFloatArray(), floats(expected.get("sized_logits")));
+            assertTrue(diff <= 1e-4, "8x8 -> 6x5 -> module -> 8x8 vs PyTorch: " + diff);
+        }
+    }
+
+    @Test
     void inputGradientAgreesWithFiniteDifferences() {
         try (SegmentationModel model = Checkpoint.load(FIXTURES.resolve("tiny.card.json"));
              NDManager m = model.manager().newSubManager()) {

@@ -106,7 +106,7 @@ public final class InpaintCommand implements Callable<Integer> {
     }
 
     private int single(Inpainting inpaint) {
-        Checkpoint ckpt = checkpoint.open();
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
         ClassSet classes = ClassNames.of(ckpt, null);
         SegSample img = InputFiles.rgb(image);
         int h = img.height();
@@ -158,7 +158,7 @@ public final class InpaintCommand implements Callable<Integer> {
         }
         SegDataset ds = data.open(count);
         ClassSet classes = ds.classes();
-        Checkpoint ckpt = checkpoint.open();
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
         ArrayNode entries = Json.MAPPER.createArrayNode();
         ImageGrid grid = grid();
         try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {

@@ -72,15 +72,15 @@ public record PagJob(List<Path> checkpoints, List<String> labels, Path judge, Pa
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
         SegDataset ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
-        Inpainting inpaintPreset = inpainting.configure(seed);
-        Generation gen = generation == null ? null
-                : generation.configure(ColourStatisticsSource.load(statistics, data, out), seed);
         LabelledCheckpoints.checkLabels(checkpoints.size(), labels);
         Checkpoint judgeCkpt = Checkpoint.open(judge);
         List<Checkpoint> ckpts = new ArrayList<>();
-        for (Path p : checkpoints) {
-            ckpts.add(Checkpoint.open(p));
+        for (Path p : checkpoints) { // before the colour statistics are written: a refused model leaves no file
+            ckpts.add(Checkpoint.open(p).requireGradients("pag"));
         }
+        Inpainting inpaintPreset = inpainting.configure(seed);
+        Generation gen = generation == null ? null
+                : generation.configure(ColourStatisticsSource.load(statistics, data, out), seed);
         int rows = Math.min(gridRows, ds.size());
         Tiles tiles = new Tiles(rows);
         ObjectNode json = Json.object();

@@ -78,7 +78,7 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         }
         List<Checkpoint> ckpts = new ArrayList<>();
         for (Path p : checkpoints) {
-            ckpts.add(Checkpoint.open(p));
+            ckpts.add(Checkpoint.open(p).requireGradients("saliency"));
         }
         // inputs first, all checked before any model runs, so bad input never leaves half an output
         Inputs in = inputs(ckpts);
