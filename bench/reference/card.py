@@ -1,7 +1,7 @@
 """robustseg's model card (format robustseg-model-card/1) on the PyTorch side: write one next to a
-TorchScript file, and load a card back as a module that takes images in [0,1] (RGB, N×3×H×W)
-and returns logits — the same wrapping robustseg's Java import applies, written independently
-here so the two can be compared.
+TorchScript file, and load a card back as the module robustseg's import makes of it ([0,1] RGB
+images in, logits at the input size out; reference.CardModel is that wrapping, written
+independently of robustseg's Java so that the two can be compared).
 
     {"format": "robustseg-model-card/1", "torchscript": "model.pt", "classes": [...],
      "input": {"size": [H, W] (optional), "channel_order": "RGB"|"BGR", "mean": [3], "std": [3],
@@ -9,49 +9,30 @@ here so the two can be compared.
      "output": {"kind": "tensor"|"tuple"|"dict", "index": 0, "key": "out"},
      "ignore_index": 255}
 
-The scripted model receives normalised input exactly as it did in training:
-channel order first, then scaling to the range, then (x - mean) / std.
+mean and std are in the network's channel order and value range: the network receives
+((x flipped to BGR if asked) * range - mean) / std, exactly what it was trained on.
 """
 import json
 import os
 import tempfile
 
 import torch
-import torch.nn as nn
+
+import reference
 
 FORMAT = "robustseg-model-card/1"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-class Normalisation:
-    """The card's input block as a function from [0,1] RGB images to what the network was trained on."""
-
-    def __init__(self, channel_order="RGB", mean=IMAGENET_MEAN, std=IMAGENET_STD, value_range="0-1", size=None):
-        if channel_order not in ("RGB", "BGR"):
-            raise ValueError(f"channel_order must be RGB or BGR, got {channel_order!r}")
-        if value_range not in ("0-1", "0-255"):
-            raise ValueError(f"range must be 0-1 or 0-255, got {value_range!r}")
-        self.channel_order = channel_order
-        self.mean = tuple(float(v) for v in mean)
-        self.std = tuple(float(v) for v in std)
-        self.value_range = value_range
-        self.size = list(size) if size is not None else None
-
-    def __call__(self, x):
-        if self.channel_order == "BGR":
-            x = x.flip(1)
-        if self.value_range == "0-255":
-            x = x * 255.0
-        mean = torch.tensor(self.mean, dtype=x.dtype).view(1, 3, 1, 1)
-        std = torch.tensor(self.std, dtype=x.dtype).view(1, 3, 1, 1)
-        return (x - mean) / std
-
-    def json(self):
-        block = {"channel_order": self.channel_order, "mean": list(self.mean), "std": list(self.std), "range": self.value_range}
-        if self.size is not None:
-            block = {"size": self.size, **block}
-        return block
+def input_block(channel_order="RGB", mean=IMAGENET_MEAN, std=IMAGENET_STD, value_range="0-1", size=None):
+    if channel_order not in ("RGB", "BGR"):
+        raise ValueError(f"channel_order must be RGB or BGR, got {channel_order!r}")
+    if value_range not in ("0-1", "0-255"):
+        raise ValueError(f"range must be 0-1 or 0-255, got {value_range!r}")
+    block = {"channel_order": channel_order, "mean": [float(v) for v in mean], "std": [float(v) for v in std],
+             "range": value_range}
+    return block if size is None else {"size": list(size), **block}
 
 
 def output_block(kind, index=0, key="out"):
@@ -64,16 +45,6 @@ def output_block(kind, index=0, key="out"):
     raise ValueError(f"output kind must be tensor, tuple or dict, got {kind!r}")
 
 
-def select(out, block):
-    """The logits among a network's outputs, as the card's output block names them."""
-    kind = block["kind"]
-    if kind == "tensor":
-        return out
-    if kind == "tuple":
-        return out[block.get("index", 0)]
-    return out[block.get("key", "out")]
-
-
 def write_atomically(path, write):
     """Runs write(temporary path) in path's directory, then renames: a reader never sees half a file."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -82,19 +53,12 @@ def write_atomically(path, write):
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-
-
-def write_json(path, value):
-    def write(tmp):
-        with open(tmp, "w") as f:
-            json.dump(value, f, indent=2)
-            f.write("\n")
-    write_atomically(path, write)
 
 
 def write_text(path, text):
@@ -104,14 +68,15 @@ def write_text(path, text):
     write_atomically(path, write)
 
 
-def write_card(path, torchscript_file, classes, normalisation, output, provenance=None, ignore_index=255):
-    """The card at `path`; `torchscript_file` is written relative to the card's directory."""
-    card = {"format": FORMAT,
-            "torchscript": os.path.relpath(torchscript_file, os.path.dirname(os.path.abspath(path))),
-            "classes": list(classes),
-            "input": normalisation.json(),
-            "output": output,
-            "ignore_index": ignore_index}
+def write_json(path, value):
+    write_text(path, json.dumps(value, indent=2) + "\n")
+
+
+def write_card(path, network_file, classes, inp, output, provenance=None, ignore_index=255, key="torchscript"):
+    """The card at `path` for `network_file` (written relative to the card's folder) under `key`
+    ("torchscript" or "onnx"); extra fields such as "provenance" are kept and ignored by robustseg."""
+    card = {"format": FORMAT, key: os.path.relpath(network_file, os.path.dirname(os.path.abspath(path))),
+            "classes": list(classes), "input": inp, "output": output, "ignore_index": ignore_index}
     if provenance is not None:
         card["provenance"] = provenance
     write_json(path, card)
@@ -123,24 +88,16 @@ def read_card(path):
         card = json.load(f)
     if card.get("format") != FORMAT:
         raise SystemExit(f"{path}: not a robustseg model card (format {card.get('format')!r}, expected {FORMAT!r})")
+    if "torchscript" not in card:
+        raise SystemExit(f"{path}: names no 'torchscript' file (PyTorch cannot run an ONNX card here)")
     return card
 
 
-class CardModel(nn.Module):
-    """A card's TorchScript network behind its normalisation and output selection: [0,1] images in, logits out."""
-
-    def __init__(self, card_path):
-        super().__init__()
-        self.card = read_card(card_path)
-        self.path = os.path.join(os.path.dirname(os.path.abspath(card_path)), self.card["torchscript"])
-        self.net = torch.jit.load(self.path, map_location="cpu")
-        self.net.eval()
-        block = self.card["input"]
-        self.normalisation = Normalisation(block.get("channel_order", "RGB"), block["mean"], block["std"],
-                                           block.get("range", "0-1"), block.get("size"))
-        self.output = self.card["output"]
-        self.classes = self.card["classes"]
-        self.ignore_index = self.card.get("ignore_index", 255)
-
-    def forward(self, x):
-        return select(self.net(self.normalisation(x)), self.output)
+def load(card_path):
+    """The card's TorchScript network under its card, in eval mode, parameters frozen; and the card."""
+    card = read_card(card_path)
+    net = torch.jit.load(os.path.join(os.path.dirname(os.path.abspath(card_path)), card["torchscript"]), map_location="cpu")
+    model = reference.CardModel(net, card).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, card

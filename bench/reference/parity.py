@@ -34,7 +34,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from card import CardModel, write_atomically, write_json, write_text  # noqa: E402
+import card as cards  # noqa: E402
+from card import write_atomically, write_json, write_text  # noqa: E402
 from voc import IGNORE, Confusion, VocSplit  # noqa: E402
 
 LOGIT_TOLERANCE = 1e-4
@@ -127,7 +128,7 @@ def save_npz(path, **arrays):
 def float64_logits(card_path, x):
     """The same TorchScript file in float64, or None when the module refuses (e.g. float32 constants inside)."""
     try:
-        m = CardModel(card_path).double()
+        m = cards.load(card_path)[0].double()
         with torch.no_grad():
             return m(x.double())
     except Exception:  # noqa: BLE001 - the float64 figure is context, not a check
@@ -138,12 +139,11 @@ def check_card(card_path, val, pgd_set, a, log):
     name = os.path.basename(card_path)[:-len(".card.json")] if card_path.endswith(".card.json") else os.path.basename(card_path)
     work = os.path.join(a.out, name)
     os.makedirs(work, exist_ok=True)
-    model = CardModel(card_path)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    classes = len(model.classes)
-    row = {"model": name, "card": os.path.abspath(card_path), "output": model.output["kind"],
-           "channel_order": model.normalisation.channel_order, "range": model.normalisation.value_range}
+    model, card = cards.load(card_path)
+    classes = len(card["classes"])
+    row = {"model": name, "card": os.path.abspath(card_path), "output": card["output"]["kind"],
+           "channel_order": card["input"].get("channel_order", "RGB"), "range": card["input"].get("range", "0-1"),
+           "size": card["input"].get("size")}
 
     # logits and input gradients on the same images
     x, y = inputs_for(val, a.images, a.seed)

@@ -36,8 +36,9 @@ import torchvision
 from torchvision.models import segmentation
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from card import (IMAGENET_MEAN, IMAGENET_STD, CardModel, Normalisation, output_block,  # noqa: E402
-                  write_atomically, write_card, write_json)
+import card  # noqa: E402
+from card import IMAGENET_MEAN, IMAGENET_STD, input_block, output_block, write_atomically, write_card, write_json  # noqa: E402
+from reference import CardModel  # noqa: E402
 from voc import IGNORE, Confusion, VocSplit  # noqa: E402
 
 
@@ -66,14 +67,14 @@ class TupleOutput(nn.Module):
 
 MODELS = {
     "lraspp": dict(builder="lraspp_mobilenet_v3_large",
-                   normalisation=lambda: Normalisation("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
+                   input=input_block("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
                    trace=("tensor", TensorOutput)),
     "deeplabv3": dict(builder="deeplabv3_mobilenet_v3_large",
-                      normalisation=lambda: Normalisation("BGR", [255 * m for m in IMAGENET_MEAN[::-1]],
-                                                          [255 * s for s in IMAGENET_STD[::-1]], "0-255"),
+                      input=input_block("BGR", [255 * m for m in IMAGENET_MEAN[::-1]], [255 * s for s in IMAGENET_STD[::-1]],
+                                        "0-255"),
                       trace=("tuple", TupleOutput)),
     "fcn": dict(builder="fcn_resnet50",
-                normalisation=lambda: Normalisation("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
+                input=input_block("RGB", IMAGENET_MEAN, IMAGENET_STD, "0-1"),
                 trace=("tensor", TensorOutput)),
 }
 DEFAULT_MODELS = "lraspp,deeplabv3"
@@ -99,17 +100,18 @@ def evaluate(model, data, batch):
 
 
 def train(name, train_set, val_set, epochs, batch, lr, seed, log):
+    """Trains from scratch under the model's input convention; returns the network, the card's input block and the history."""
     torch.manual_seed(seed)
     net = build(name, len(train_set.classes))
-    norm = MODELS[name]["normalisation"]()
+    inp = MODELS[name]["input"]
+    model = CardModel(net, {"input": inp, "output": output_block("dict", key="out")})  # [0,1] RGB in, as robustseg feeds it
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
-    steps_per_epoch = math.ceil(len(train_set) / batch)
-    total = epochs * steps_per_epoch
+    total = epochs * math.ceil(len(train_set) / batch)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total)))
     gen = torch.Generator().manual_seed(seed)
     history = []
     for epoch in range(1, epochs + 1):
-        net.train()
+        model.train()
         t0 = time.perf_counter()
         order = torch.randperm(len(train_set), generator=gen)
         flips = torch.rand(len(train_set), generator=gen) < 0.5
@@ -121,44 +123,40 @@ def train(name, train_set, val_set, epochs, batch, lr, seed, log):
             f = flips[idx]
             x[f] = x[f].flip(-1)
             y[f] = y[f].flip(-1)
-            out = net(norm(x))
-            loss = F.cross_entropy(out["out"], y, ignore_index=IGNORE)
-            if "aux" in out:
-                loss = loss + 0.4 * F.cross_entropy(out["aux"], y, ignore_index=IGNORE)
+            loss = F.cross_entropy(model(x), y, ignore_index=IGNORE)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             losses.append(loss.item())
         seconds = time.perf_counter() - t0
-        net.eval()
-        val = evaluate(lambda x: net(norm(x))["out"], val_set, 64)
+        model.eval()
+        val = evaluate(model, val_set, 64)
         history.append({"epoch": epoch, "loss": sum(losses) / len(losses), "seconds": seconds, "val_miou": val["miou"]})
         log(f"{name}: epoch {epoch}/{epochs} loss {history[-1]['loss']:.4f} val mIoU {val['miou']:.4f} ({seconds:.0f} s)")
     net.eval()
-    return net, norm, history
+    return net, inp, history
 
 
-def export(name, net, norm, classes, out_dir, size):
+def export(name, net, inp, classes, out_dir, size, provenance):
     """TorchScript by script (dict output) and by trace (the model's wrapper), with a card each; returns the card paths."""
-    cards = []
     scripted = torch.jit.script(net)
     pt = os.path.join(out_dir, name + ".pt")
     write_atomically(pt, lambda tmp: torch.jit.save(scripted, tmp))
-    card = os.path.join(out_dir, name + ".card.json")
-    write_card(card, pt, classes, norm, output_block("dict", key="out"))
-    cards.append(card)
+    cards = [os.path.join(out_dir, name + ".card.json")]
+    write_card(cards[0], pt, classes, inp, output_block("dict", key="out"), {**provenance, "export": "torch.jit.script"})
 
     kind, wrapper = MODELS[name]["trace"]
-    example = norm(torch.rand(1, 3, size[0], size[1], generator=torch.Generator().manual_seed(0)))
+    sized = {"size": list(size), **inp}  # a trace is made at one size; the card says so and robustseg resizes to it
+    example = CardModel(nn.Identity(), {"input": sized, "output": output_block("tensor")})(
+        torch.rand(1, 3, size[0], size[1], generator=torch.Generator().manual_seed(0)))
     with torch.no_grad():
         traced = torch.jit.trace(wrapper(net).eval(), example, check_trace=True)
     pt = os.path.join(out_dir, name + "-traced.pt")
     write_atomically(pt, lambda tmp: torch.jit.save(traced, tmp))
-    traced_norm = Normalisation(norm.channel_order, norm.mean, norm.std, norm.value_range, size=list(size))
-    card = os.path.join(out_dir, name + "-traced.card.json")
-    write_card(card, pt, classes, traced_norm, output_block(kind, index=0))
-    cards.append(card)
+    cards.append(os.path.join(out_dir, name + "-traced.card.json"))
+    write_card(cards[1], pt, classes, sized, output_block(kind, index=0),
+               {**provenance, "export": f"torch.jit.trace at {size[0]}x{size[1]}, {wrapper.__name__}"})
     return cards
 
 
@@ -196,16 +194,19 @@ def main(argv):
     summary = []
     for name in names:
         t0 = time.perf_counter()
-        net, norm, history = train(name, train_set, val_set, a.epochs, a.batch, a.lr, a.seed, log)
+        net, inp, history = train(name, train_set, val_set, a.epochs, a.batch, a.lr, a.seed, log)
         seconds = time.perf_counter() - t0
-        cards = export(name, net, norm, train_set.classes, a.out, size)
-        figures = {os.path.basename(c): evaluate(CardModel(c), val_set, 64) for c in cards}
+        provenance = {"script": "bench/reference/torchvision_models.py", "torchvision_builder": MODELS[name]["builder"],
+                      "epochs": a.epochs, "seed": a.seed, "train_data": train_set.identity(), "software": versions(),
+                      "val_miou": history[-1]["val_miou"]}
+        cards = export(name, net, inp, train_set.classes, a.out, size, provenance)
+        figures = {os.path.basename(c): evaluate(card.load(c)[0], val_set, 64) for c in cards}
         record = {"model": name, "torchvision_builder": MODELS[name]["builder"], "weights": None, "weights_backbone": None,
                   "num_classes": len(train_set.classes),
                   "parameters": sum(p.numel() for p in net.parameters()),
                   "config": {"epochs": a.epochs, "batch": a.batch, "optimizer": "adamw", "lr": a.lr, "weight_decay": 1e-4,
                              "schedule": "cosine per step", "augment": "horizontal flip p=0.5", "seed": a.seed,
-                             "loss": "pixel CE, ignore 255 (+0.4 aux CE when the model has an aux head)"},
+                             "loss": "pixel CE, ignore 255 (no aux head: torchvision's default without weights)"},
                   "cards": [os.path.basename(c) for c in cards],
                   "training_seconds": seconds, "history": history,
                   "clean_val_through_exported_file": figures,

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  * network's logits and input gradients with PyTorch's): the logits of the inference path (what
  * eval and the attacks' figures use) and the input gradient and per-image loss of the path every
  * attack, training recipe and synthesis preset uses ({@link InputGradient}, pixel cross-entropy,
- * BatchNorm in eval statistics). One batch, as given; the caller keeps it small.
+ * BatchNorm in eval statistics); an inference-only (ONNX) model, its logits alone. One batch, as
+ * given; the caller keeps it small.
  */
 @Command(name = "parity-dump", mixinStandardHelpOptions = true,
         description = "Logits, pixel-CE input gradients and per-image losses of a checkpoint or imported model on given images (.npz in, .npz out).")
@@ -39,7 +40,8 @@ public final class ParityDump implements Callable<Integer> {
             description = ".npz holding 'images' (float32 N×3×H×W in [0,1], RGB) and 'labels' (integers N×H×W, 255 = ignore).")
     Path inputs;
 
-    @Option(names = "--out", required = true, description = "Directory for robustseg.npz (logits, gradient, loss) and parity-dump.json.")
+    @Option(names = "--out", required = true,
+            description = "Directory for robustseg.npz (logits; gradient and loss unless the model is inference-only) and parity-dump.json.")
     Path out;
 
     @Override
@@ -59,11 +61,15 @@ public final class ParityDump implements Callable<Integer> {
                         + new Shape(xs.get(0), xs.get(2), xs.get(3)) + ", got " + y.getDataType() + " " + y.getShape());
             }
             NDArray logits = model.logits(x);
-            InputGradient g = InputGradient.of(model, x, Objectives.crossEntropy(), y.toType(DataType.INT64, false));
-            NDList result = new NDList(logits, g.gradient(), g.lossPerSample());
             logits.setName("logits");
-            g.gradient().setName("gradient");
-            g.lossPerSample().setName("loss");
+            NDList result = new NDList(logits);
+            if (model.spec().differentiable()) { // an ONNX network is inference only: its logits alone
+                InputGradient g = InputGradient.of(model, x, Objectives.crossEntropy(), y.toType(DataType.INT64, false));
+                g.gradient().setName("gradient");
+                g.lossPerSample().setName("loss");
+                result.add(g.gradient());
+                result.add(g.lossPerSample());
+            }
             AtomicFiles.write(out.resolve("robustseg.npz"), o -> result.encode(o, NDList.Encoding.NPZ));
             ObjectNode record = Json.object();
             record.put("checkpoint", ckpt.file().toAbsolutePath().toString());
@@ -74,7 +80,7 @@ public final class ParityDump implements Callable<Integer> {
             record.set("provenance", Provenance.of("bench parity-dump").put("checkpoint", ckpt.identity()).toJson());
             Json.write(out.resolve("parity-dump.json"), record);
         }
-        System.out.println("wrote " + out.resolve("robustseg.npz") + " (logits, gradient, loss), parity-dump.json");
+        System.out.println("wrote " + out.resolve("robustseg.npz") + " and parity-dump.json");
         return 0;
     }
 
