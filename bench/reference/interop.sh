@@ -56,7 +56,7 @@ DATA="$(cd "$DATA" && pwd)"
 MODELS="$OUT/models"
 if [ ! -f "$MODELS/deeplabv3.json" ] || [ ! -f "$MODELS/lraspp.json" ]; then
   say "models: torchvision LR-ASPP and DeepLabV3 (MobileNetV3), $EPOCHS epochs on $TRAIN_LIMIT images -> $MODELS"
-  "$PY" "$HERE/torchvision_models.py" --data "$DATA" --out "$MODELS" --epochs "$EPOCHS" --train-limit "$TRAIN_LIMIT"
+  "$PY" "$HERE/torchvision_models.py" train --data "$DATA" --out "$MODELS" --epochs "$EPOCHS" --train-limit "$TRAIN_LIMIT"
 fi
 
 EXPORT="$OUT/export"

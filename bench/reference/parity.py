@@ -4,8 +4,9 @@ robustseg (the CLI, from the repository root) and through PyTorch (the card's To
 behind the card's normalisation, written independently in card.py), compared on
 
   logits            max |robustseg - PyTorch| over all logits                      (pass: <= 1e-4)
-  input gradients   of the summed per-image pixel CE; per image ||g_rs - g_pt|| / ||g_pt||,
-                    the largest over the images                                    (pass: <= 1e-4)
+  input gradients   of the summed per-image pixel CE; per image ||g_rs - g_pt|| / ||g_pt||
+                    (pass: <= 1e-4 for every image, or, for an image where PyTorch's own float32
+                    gradient is further than 1e-4 from its float64 one, <= twice that; counted)
   PGD-10 mIoU       at each budget (default 4/255 and 8/255): `./run attack --attack pgd
                     --no-random-start` against the PGD below, same images, steps, step size
                     (read back from robustness.json), loss and bookkeeping          (pass: |diff| <= 0.01)
@@ -120,19 +121,26 @@ def inputs_for(val, count, seed):
     return torch.cat([x, noise]), torch.cat([y, y[:4]])
 
 
+def relative_l2(a, b):
+    """Per image ||a - b|| / ||b|| (rows are images)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.linalg.norm(a - b, axis=1) / np.maximum(np.linalg.norm(b, axis=1), 1e-30)
+
+
 def save_npz(path, **arrays):
     with open(path, "wb") as f:
         np.savez(f, **arrays)
 
 
-def float64_logits(card_path, x):
-    """The same TorchScript file in float64, or None when the module refuses (e.g. float32 constants inside)."""
+def float64(card_path, x, y):
+    """Logits and input gradient of the same TorchScript file run in float64 (how far float32 itself is
+    from exact), or (None, None) when the module refuses (e.g. float32 constants inside)."""
     try:
         m = cards.load(card_path)[0].double()
-        with torch.no_grad():
-            return m(x.double())
-    except Exception:  # noqa: BLE001 - the float64 figure is context, not a check
-        return None
+        logits, grad, _ = input_gradient(m, x.double(), y)
+        return logits, grad
+    except Exception:  # noqa: BLE001 - the float64 figures are context; the checks do not need them
+        return None, None
 
 
 def check_card(card_path, val, pgd_set, a, log):
@@ -158,16 +166,24 @@ def check_card(card_path, val, pgd_set, a, log):
         raise SystemExit(f"{card_path}: robustseg's logits have shape {rs['logits'].shape}, PyTorch's {logits.shape}")
     g_rs = rs["gradient"].reshape(len(x), -1).astype(np.float64)
     g_pt = grad.reshape(len(x), -1).astype(np.float64)
-    rel = np.linalg.norm(g_rs - g_pt, axis=1) / np.maximum(np.linalg.norm(g_pt, axis=1), 1e-30)
-    l64 = float64_logits(card_path, x)
+    rel = relative_l2(g_rs, g_pt)
+    l64, g64 = float64(card_path, x, y)
+    # PyTorch's own float32 error per image; near a ReLU/hardswish kink a float32 gradient can be far from exact,
+    # and two float32 implementations may then differ by up to twice that: the tolerance widens there (counted)
+    own = relative_l2(g_pt, g64.reshape(len(x), -1).numpy()) if g64 is not None else np.zeros(len(x))
+    tolerance = np.maximum(GRADIENT_TOLERANCE, 2 * own)
     row.update({"images": len(x), "logits_max_abs_diff": float(np.abs(rs["logits"] - logits).max()),
                 "logits_max_abs": float(np.abs(logits).max()),
                 "pytorch_float32_vs_float64_logits": None if l64 is None else float((torch.from_numpy(logits).double() - l64).abs().max()),
                 "loss_max_abs_diff": float(np.abs(rs["loss"] - loss).max()),
+                "gradient_relative_l2": rel.tolist(),
                 "gradient_max_relative_l2": float(rel.max()),
+                "gradient_median_relative_l2": float(np.median(rel)),
+                "pytorch_float32_vs_float64_gradient": None if g64 is None else own.tolist(),
+                "gradient_images_with_widened_tolerance": int((tolerance > GRADIENT_TOLERANCE).sum()),
                 "gradient_max_abs_diff_over_max_abs": float(np.abs(g_rs - g_pt).max() / np.abs(g_pt).max())})
     row["logits_pass"] = row["logits_max_abs_diff"] <= LOGIT_TOLERANCE
-    row["gradient_pass"] = row["gradient_max_relative_l2"] <= GRADIENT_TOLERANCE
+    row["gradient_pass"] = bool((rel <= tolerance).all())
     log(f"{name}: logits max |diff| {row['logits_max_abs_diff']:.2e}, gradient max rel. L2 {row['gradient_max_relative_l2']:.2e}")
 
     # PGD-10 without random start: robustseg's attack command against the PyTorch PGD above
@@ -207,23 +223,33 @@ def check_card(card_path, val, pgd_set, a, log):
 
 def markdown(rows, machine):
     eps = [p["eps_255"] for p in rows[0].get("pgd", [])] if rows else []
-    head = ["model", "output", "input", "logits max abs diff", "gradient max rel. diff", "clean mIoU rs / pt"]
+    head = ["model", "output", "input", "logits max abs diff", "gradient rel. diff max (median)",
+            "PyTorch f32 vs f64 gradient (max)", "clean mIoU rs / pt"]
     head += [f"PGD-10 {e:g}/255 mIoU rs / pt (diff)" for e in eps] + ["pass"]
     lines = [f"Parity of robustseg's import with PyTorch ({machine}). rs: robustseg, pt: PyTorch {torch.__version__}; "
              f"tolerances: logits {LOGIT_TOLERANCE:g}, gradients {GRADIENT_TOLERANCE:g} (relative L2 per image), "
              f"mIoU {MIOU_TOLERANCE:g}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["model"], r["output"], f"{r['channel_order']} {r['range']}", f"{r['logits_max_abs_diff']:.1e}",
-                 f"{r['gradient_max_relative_l2']:.1e}"]
+        own = r["pytorch_float32_vs_float64_gradient"]
+        cells = [r["model"], r["output"], f"{r['channel_order']} {r['range']}" + (" @{}x{}".format(*r["size"]) if r.get("size") else ""),
+                 f"{r['logits_max_abs_diff']:.1e}",
+                 f"{r['gradient_max_relative_l2']:.1e} ({r['gradient_median_relative_l2']:.1e})",
+                 "-" if own is None else f"{max(own):.1e}"]
         cells.append(f"{r['clean_miou_robustseg']:.4f} / {r['clean_miou_pytorch']:.4f}" if "clean_miou_robustseg" in r else "-")
         for p in r.get("pgd", []):
             cells.append(f"{p['miou_robustseg']:.4f} / {p['miou_pytorch']:.4f} ({p['diff']:.4f})")
         cells.append("yes" if r["pass"] else "NO")
         lines.append("| " + " | ".join(cells) + " |")
-    if rows and "pgd_images" in rows[0]:
-        lines += ["", f"Logits and gradients on {rows[0]['images']} images (val images and 4 of uniform noise); "
-                      f"PGD on the first {rows[0]['pgd_images']} val images, no random start, step 2.5·eps/10."]
+    if rows:
+        widened = sum(r["gradient_images_with_widened_tolerance"] for r in rows)
+        lines += ["", f"Logits and gradients on {rows[0]['images']} images each ({rows[0]['images'] - 4} val images and 4 of "
+                      f"uniform noise); gradient tolerance widened to twice PyTorch's own float32-vs-float64 error for "
+                      f"{widened} of {sum(r['images'] for r in rows)} images (inputs near a ReLU/hardswish kink)."]
+        if "pgd_images" in rows[0]:
+            lines.append(f"PGD on the first {rows[0]['pgd_images']} val images: L-inf, 10 steps of 2.5·eps/10, no random start, "
+                         f"pixel CE, per image the iterate with the lowest pixel accuracy; robustseg: `./run attack --attack pgd "
+                         f"--no-random-start`, PyTorch: parity.py's own loop. PyTorch's last-iterate mIoU is in parity.json.")
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 """Train torchvision segmentation networks on FashionScenes and export them as a user would:
 TorchScript plus a robustseg model card — the models robustseg's import is validated against.
 
-    /usr/bin/python3 bench/reference/torchvision_models.py --data DATA --out DIR [--epochs N] [--models a,b]
+    /usr/bin/python3 bench/reference/torchvision_models.py train --data DATA --out DIR [--epochs N] [--models a,b]
+    /usr/bin/python3 bench/reference/torchvision_models.py fixture --out DIR [--model lraspp] [--size 64]
 
 DATA is a VOC-layout directory as `./run data fashion-scenes --out DATA` writes it. No pretrained
 weights (weights=None, weights_backbone=None), num_classes from the data set (11 for FashionScenes),
@@ -16,6 +17,10 @@ convention and exported in more than one way, so the import is exercised on ever
       deeplabv3.pt / .card.json          torch.jit.script, dict output, key "out"
       deeplabv3-traced.pt / .card.json   torch.jit.trace at 64x64, tuple (logits, probabilities), index 0
   fcn_resnet50 (--models fcn)    RGB, 0-1, ImageNet (slow on CPU: not in the default set)
+
+`fixture` writes an untrained (seeded) model's scripted file and card, and expected.npz: images,
+labels and PyTorch's logits, input gradient of the summed per-image pixel CE (float32, and float64 as
+"gradient64"), and per-image loss, for robustseg-bench's TorchvisionParityTest (seconds, no data set).
 
 Besides the files, DIR/<name>.json records the training (losses, seconds, the clean val mIoU measured
 through the exported file, versions, data identity). Run with Debian's /usr/bin/python3 and
@@ -151,13 +156,15 @@ def train(name, train_set, val_set, epochs, batch, lr, seed, log):
     return net, inp, history
 
 
-def export(name, net, inp, classes, out_dir, size, provenance):
-    """TorchScript by script (dict output) and by trace (the model's wrapper), with a card each; returns the card paths."""
+def export(name, net, inp, classes, out_dir, size, provenance, traced=True):
+    """TorchScript by script (dict output) and, if `traced`, by trace (the model's wrapper), with a card each; returns the card paths."""
     scripted = torch.jit.script(net)
     pt = os.path.join(out_dir, name + ".pt")
     write_atomically(pt, lambda tmp: torch.jit.save(scripted, tmp))
     cards = [os.path.join(out_dir, name + ".card.json")]
     write_card(cards[0], pt, classes, inp, output_block("dict", key="out"), {**provenance, "export": "torch.jit.script"})
+    if not traced:
+        return cards
 
     kind, wrapper = MODELS[name]["trace"]
     sized = {"size": list(size), **inp}  # a trace is made at one size; the card says so and robustseg resizes to it
@@ -173,8 +180,53 @@ def export(name, net, inp, classes, out_dir, size, provenance):
     return cards
 
 
+def fixture(out, name, size, images, seed):
+    """An untrained, seeded network under its card with PyTorch's figures on random images (expected.npz)."""
+    import numpy as np
+    from parity import input_gradient
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    classes = [f"class {c}" for c in range(11)]
+    net = build(name, len(classes))
+    model = CardModel(net, {"input": MODELS[name]["input"], "output": output_block("dict", key="out")})
+    # BatchNorm statistics moved off their initial 0 and 1, so that eval mode is not the identity
+    torch.optim.swa_utils.update_bn([torch.rand(4, 3, size, size, generator=g) for _ in range(2)], model)
+    net.eval()
+    cards = export(name, net, MODELS[name]["input"], classes, out, [size, size],
+                   {"script": "bench/reference/torchvision_models.py fixture", "seed": seed}, traced=False)
+    m, _ = card.load(cards[0])
+    x = torch.rand(images, 3, size, size, generator=g)
+    y = torch.randint(0, len(classes), (images, size, size), generator=g)
+    y[0, :2] = IGNORE  # two rows without a class: the loss must skip them as robustseg's does
+    logits, grad, loss = input_gradient(m, x, y)
+    # the same in float64: how far float32 itself is from exact (near a ReLU/hardswish kink, far)
+    grad64 = input_gradient(m.double(), x.double(), y)[1]
+
+    def save(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, images=x.numpy(), labels=y.numpy(), logits=logits.numpy(), gradient=grad.numpy(), loss=loss.numpy(),
+                     gradient64=grad64.numpy())
+    write_atomically(os.path.join(out, "expected.npz"), save)
+    return cards[0]
+
+
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    if len(argv) > 1 and argv[1] == "fixture":
+        p = argparse.ArgumentParser(prog="torchvision_models.py fixture", description="an untrained model, its card and PyTorch's figures")
+        p.add_argument("--out", required=True)
+        p.add_argument("--model", default="lraspp", choices=sorted(MODELS))
+        p.add_argument("--size", type=int, default=64)
+        p.add_argument("--images", type=int, default=2)
+        p.add_argument("--seed", type=int, default=0)
+        a = p.parse_args(argv[2:])
+        torch.set_num_threads(1)
+        print(fixture(a.out, a.model, a.size, a.images, a.seed))
+        return 0
+    if len(argv) < 2 or argv[1] != "train":
+        print(__doc__, file=sys.stderr)
+        return 2
+    p = argparse.ArgumentParser(prog="torchvision_models.py train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="VOC-layout data directory (./run data fashion-scenes --out DATA)")
     p.add_argument("--out", required=True, help="directory for the .pt files, cards and training records")
     p.add_argument("--models", default=DEFAULT_MODELS, help=f"comma-separated, of {', '.join(MODELS)} (default {DEFAULT_MODELS})")
@@ -185,7 +237,7 @@ def main(argv):
     p.add_argument("--val-limit", type=int, help="evaluate on the first N validation images only")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
-    a = p.parse_args(argv[1:])
+    a = p.parse_args(argv[2:])
     names = [n.strip() for n in a.models.split(",") if n.strip()]
     unknown = [n for n in names if n not in MODELS]
     if unknown:
