@@ -98,6 +98,24 @@ class Backbone(nn.Module):
         return x, layer3
 
 
+def adaptive_avg_pool2d(x, bins):
+    """F.adaptive_avg_pool2d, also when exported to ONNX, which has no adaptive pooling: there the
+    same bin averages (bin i covers [floor(i*n/b), ceil((i+1)*n/b)), PyTorch's rule) as two matrix
+    products, P_h x P_w^T, at the traced size (ONNX graphs of these nets have a fixed H×W)."""
+    if not torch.onnx.is_in_onnx_export():
+        return F.adaptive_avg_pool2d(x, bins)
+    h, w = int(x.shape[2]), int(x.shape[3])
+    return pooling_matrix(h, bins, x.dtype) @ x @ pooling_matrix(w, bins, x.dtype).t()
+
+
+def pooling_matrix(n, bins, dtype):
+    p = torch.zeros(bins, n, dtype=dtype)
+    for i in range(bins):
+        start, end = (i * n) // bins, -(-((i + 1) * n) // bins)
+        p[i, start:end] = 1.0 / (end - start)
+    return p
+
+
 class PyramidPooling(nn.Module):
     def __init__(self, cin, bins, branch):
         super().__init__()
@@ -108,7 +126,7 @@ class PyramidPooling(nn.Module):
         h, w = x.shape[2:]
         parts = [x]
         for b, branch in zip(self.bins, self.branches):
-            parts.append(F.interpolate(branch(F.adaptive_avg_pool2d(x, b)), size=(h, w), mode="bilinear", align_corners=False))
+            parts.append(F.interpolate(branch(adaptive_avg_pool2d(x, b)), size=(h, w), mode="bilinear", align_corners=False))
         return torch.cat(parts, 1)
 
 
@@ -122,7 +140,7 @@ class Aspp(nn.Module):
     def forward(self, x):
         h, w = x.shape[2:]
         parts = [b(x) for b in self.branches]
-        parts.append(F.interpolate(self.image_pool(F.adaptive_avg_pool2d(x, 1)), size=(h, w), mode="bilinear",
+        parts.append(F.interpolate(self.image_pool(adaptive_avg_pool2d(x, 1)), size=(h, w), mode="bilinear",
                                    align_corners=False))
         return self.projection(torch.cat(parts, 1))
 

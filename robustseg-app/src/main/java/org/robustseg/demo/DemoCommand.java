@@ -230,7 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
                     System.out.print(table);
                     // Example pictures at the largest budget, by the attack command's job (few images: cheap).
                     new AttackJob(List.of(standard, robust), data, "val", AttackJob.DEFAULT_ATTACK, AttackJob.DEFAULT_NORM, "8/255",
-                            plan.attackSteps(), null, null, null, seed, null, null, 4, BatchSize.DEFAULT, 3,
+                            plan.attackSteps(), null, null, null, null, seed, null, null, 4, BatchSize.DEFAULT, 3,
                             dir.resolve("examples"), null, false).run();
                     return json;
                 });

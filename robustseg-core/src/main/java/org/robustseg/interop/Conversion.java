@@ -18,8 +18,10 @@ final class Conversion {
     /** Range, channel order, mean/std and size as the card's input says, in the images' data type. */
     static NDArray toNetwork(ModelCard.Input input, NDArray images) {
         if (input.isIdentity()) {
-            // the engine reads an input's name as a structure hint (dict/tuple inputs): pass an unnamed array
-            return images.getName() == null ? images : images.duplicate();
+            // the engine reads an input's name as a structure hint (dict/tuple inputs): pass an unnamed array.
+            // A reshape to the same shape is an unnamed view inside the autograd graph; duplicate() keeps the
+            // name and its copy is cut from the graph (no input gradient for named images, e.g. read from .npz)
+            return images.getName() == null ? images : images.reshape(images.getShape());
         }
         NDArray x = input.scale() == 1f ? images : images.mul(input.scale());
         if (input.bgr()) {

@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -142,6 +143,10 @@ public final class ImportedModels {
                 throw new IllegalArgumentException(source + " is not a TorchScript file (torch.jit.load: "
                         + firstLine(e.getMessage()) + ")", e);
             }
+            // DJL makes a module's parameter arrays on first request, in whatever NDScope is open then; made
+            // inside an input gradient's scope (Scoped), they were closed at its end and the next gradient
+            // failed ("Native resource has been released"). Make them now, owned by the model alone.
+            module.getParameters().values().forEach(p -> NDScope.unregister(p.getArray()));
             model.setBlock(new TorchScriptNetwork(card, module, source));
             SegmentationModel m = SegmentationModel.imported(new ModelSpec(ModelSpec.TORCHSCRIPT, card.numClasses()), model);
             probe(m, card, source);

@@ -43,6 +43,11 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--restarts", description = "Random restarts; the worst case per image is kept (default 1).")
     Integer restarts;
 
+    @Option(names = "--random-start", negatable = true,
+            description = "Start gradient attacks from a random point in the ball, or (--no-random-start) from the clean image "
+                    + "(default: the preset's: pgd, segpgd, sea-pgd and targeted start at random; fgsm, bim, apgd and sea do not).")
+    Boolean randomStart;
+
     @Option(names = "--loss", description = "Objective for pgd-type attacks: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin.")
     String loss;
 
@@ -79,7 +84,7 @@ public final class AttackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AttackJob job = new AttackJob(checkpoints.paths(), data.data(), data.splitName(), attack, norm, eps, steps, stepSize,
-                restarts, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
+                restarts, randomStart, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
         AttackJob.Result result = job.run();
         System.out.print(result.table());
         System.out.println("wrote " + out.resolve("robustness.json") + ", robustness.png" + (result.maxEps() > 0 && examples > 0 ? ", examples.png" : ""));

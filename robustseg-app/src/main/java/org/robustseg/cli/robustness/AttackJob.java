@@ -46,6 +46,8 @@ import org.robustseg.provenance.Provenance;
  * @param attack preset name (fgsm, bim, pgd, segpgd, sea, targeted); {@code norm} linf or l2
  * @param eps budgets, comma-separated, fractions allowed
  * @param steps iterations (null: the preset's); {@code stepSize}, {@code restarts}, {@code loss} likewise
+ * @param randomStart whether a gradient attack starts from a random point in the ball (null: the preset's,
+ *        e.g. yes for pgd, no for bim and apgd); false makes runs comparable with other code step for step
  * @param targetClass targeted attack: every pixel to this class (or null); {@code targetMap} a:b relabelling (or null)
  * @param limit only the first N images (null: all)
  * @param examples example rows per checkpoint at the largest budget (0: none)
@@ -53,7 +55,7 @@ import org.robustseg.provenance.Provenance;
  * @param maskingCheck also run the gradient-masking checks on the first batch at the largest budget
  */
 public record AttackJob(List<Path> checkpoints, Path data, String split, String attack, String norm, String eps, Integer steps,
-                        Float stepSize, Integer restarts, String loss, long seed, Integer targetClass, String targetMap,
+                        Float stepSize, Integer restarts, Boolean randomStart, String loss, long seed, Integer targetClass, String targetMap,
                         Integer limit, int batch, int examples, Path out, Integer queries, boolean maskingCheck) {
     /** Defaults of the command's options. */
     public static final String DEFAULT_ATTACK = "pgd";
@@ -157,8 +159,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             throw new IllegalArgumentException("--queries applies to --attack square and --masking-check only");
         }
         if (preset instanceof SquareAttack s) { // black-box: no steps, step size, restarts or loss
-            if (loss != null || steps != null || stepSize != null || restarts != null) {
-                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack (its budget is --queries)");
+            if (loss != null || steps != null || stepSize != null || restarts != null || randomStart != null) {
+                throw new IllegalArgumentException("--loss, --steps, --step-size, --restarts and --[no-]random-start do not apply to the square attack (its budget is --queries)");
             }
             return queries != null ? s.seed(seed).queries(positive(queries, "--queries")) : s.seed(seed);
         }
@@ -169,12 +171,14 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             Ensemble c = e.seed(seed);
             c = steps != null ? c.steps(positive(steps, "--steps")) : c;
             c = stepSize != null ? c.stepSize(stepSize) : c;
+            c = randomStart != null ? c.randomStart(randomStart) : c;
             return restarts != null ? c.restarts(positive(restarts, "--restarts")) : c;
         }
         GradientAttack g = ((GradientAttack) preset).seed(seed);
         g = steps != null ? g.steps(positive(steps, "--steps")) : g;
         g = stepSize != null ? g.stepSize(stepSize) : g;
         g = restarts != null ? g.restarts(positive(restarts, "--restarts")) : g;
+        g = randomStart != null ? g.randomStart(randomStart) : g;
         return loss != null ? g.objective(loss) : g;
     }
 

@@ -111,6 +111,34 @@ public class AttackCommandTest {
                 "--norm", "l2", "--masking-check"), "--masking-check");
     }
 
+    /**
+     * --no-random-start: PGD from the clean image (how bench/reference/parity.py compares it with a
+     * PyTorch PGD), recorded in every entry; with no random start left, the seed cannot change the figures.
+     */
+    @Test
+    void noRandomStartIsRecordedAndRemovesTheSeedsInfluence() throws IOException {
+        double[] miou = new double[2];
+        long[] seeds = {0, 7};
+        for (int i = 0; i < 2; i++) {
+            Path out = tmp.resolve("attack-fixed-start-" + i);
+            String[] r = run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--eps", "8/255", "--steps", "2",
+                    "--batch", "4", "--limit", "4", "--examples", "0", "--no-random-start", "--seed", Long.toString(seeds[i]),
+                    "--out", out.toString());
+            assertEquals("0", r[0], r[1]);
+            JsonNode entry = Json.read(out.resolve("robustness.json")).get(0);
+            assertEquals(false, entry.path("attack").path("random_start").asBoolean(true), entry.toString());
+            assertEquals(seeds[i], entry.path("attack").path("seed").asLong());
+            miou[i] = entry.path("miou").asDouble();
+        }
+        assertEquals(miou[0], miou[1], 0.0);
+        Path preset = tmp.resolve("attack-preset-start");
+        assertEquals("0", run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--eps", "8/255", "--steps", "1",
+                "--batch", "4", "--limit", "4", "--examples", "0", "--out", preset.toString())[0]);
+        assertTrue(Json.read(preset.resolve("robustness.json")).get(0).path("attack").path("random_start").asBoolean(false));
+        expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad4").toString(),
+                "--attack", "square", "--no-random-start"), "random-start");
+    }
+
     @Test
     void compareWritesOneRowPerCheckpointWithCleanPgdSeaAndTime() throws IOException {
         Path out = tmp.resolve("compare");
