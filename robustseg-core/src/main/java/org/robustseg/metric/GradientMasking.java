@@ -187,16 +187,27 @@ public final class GradientMasking {
         for (float e : p.curve()) {
             curve.add(mean(accuracy(p.whiteBox().eps(e), model, images, labels)));
         }
-        GradientAttack it = p.iterative().eps(p.whiteBox().eps());
-        float unboundedEps = it.norm() == Norm.LINF ? 1f : 1000f;
-        double unbounded = mean(accuracy(p.iterative().eps(unboundedEps), model, images, labels));
-        double few = mean(accuracy(it, model, images, labels));
-        double many = mean(accuracy(it.steps(p.moreSteps()), model, images, labels));
+        List<Flag> iterative = iterativeChecks(model, images, labels, p.iterative().eps(p.whiteBox().eps()), p.moreSteps(),
+                p.tolerance(), p.nearZero());
         return List.of(
                 blackBoxBeatsWhiteBox(white, black, p.tolerance()),
                 accuracyRisesWithEps(p.curve(), curve, p.tolerance()),
-                unboundedAttackFails(unbounded, p.nearZero()),
-                moreStepsDoNotHelp(it.steps(), few, p.moreSteps(), many, p.tolerance()));
+                iterative.get(0),
+                iterative.get(1));
+    }
+
+    /**
+     * Checks (c) and (d) on one batch, for callers that have the figures of (a) and (b) already
+     * (the compare table): {@code attack} at an unbounded budget (L∞ eps 1, L2 eps 1000), and at
+     * its own eps with its steps and with {@code moreSteps}.
+     */
+    public static List<Flag> iterativeChecks(SegmentationModel model, NDArray images, NDArray labels, GradientAttack attack,
+                                             int moreSteps, double tolerance, double nearZero) {
+        float unboundedEps = attack.norm() == Norm.LINF ? 1f : 1000f;
+        double unbounded = mean(accuracy(attack.eps(unboundedEps), model, images, labels));
+        double few = mean(accuracy(attack, model, images, labels));
+        double many = mean(accuracy(attack.steps(moreSteps), model, images, labels));
+        return List.of(unboundedAttackFails(unbounded, nearZero), moreStepsDoNotHelp(attack.steps(), few, moreSteps, many, tolerance));
     }
 
     /** The attack's per-image accuracy; its adversarial images are freed at once. */

@@ -529,11 +529,11 @@ class RecipesTest {
     void tradesRunsRecordedWithTrainingModeKeepTheirVariant() {
         RecipeConfig d = RecipeConfig.builder(Recipe.TRADES).build();
         RecipeConfig old = new RecipeConfig(d.recipe(), d.norm(), d.eps(), d.steps(), d.stepSize(), d.randomStart(),
-                ForwardMode.TRAINING, d.beta(), d.advShare());
+                ForwardMode.TRAINING, d.beta(), d.advShare(), null);
         assertEquals(ForwardMode.TRAINING, new TradesRecipe(old).craftMode());
         assertEquals(ForwardMode.EVAL, new TradesRecipe(d).craftMode());
         RecipeConfig p = RecipeConfig.of(Recipe.PGD_AT);
         assertThrows(IllegalArgumentException.class, () -> new RecipeConfig(p.recipe(), p.norm(), p.eps(), p.steps(),
-                p.stepSize(), p.randomStart(), ForwardMode.EVAL, p.beta(), p.advShare()));
+                p.stepSize(), p.randomStart(), ForwardMode.EVAL, p.beta(), p.advShare(), null));
     }
 }
