@@ -207,7 +207,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = out.resolve("robustness");
         // PGD and sea-pgd on all evaluation images; SEA-300 and Square on plan.seaImages() evenly spaced ones
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(plan.attackSteps(), 1, seed, 16, ATTACKS,
-                List.of(RobustnessComparison.EPS8), plan.seaImages(), true);
+                List.of(RobustnessComparison.EPS8), plan.seaImages(), 1000, true);
         ObjectNode inputs = Json.object();
         inputs.set("standard", Checkpoint.open(standard).identity());
         inputs.set("robust", Checkpoint.open(robust).identity());

@@ -67,11 +67,12 @@ public final class RobustnessComparison {
      * @param eps the budgets (L∞) at which every attack column runs
      * @param subsetImages the costly attacks (SEA, APGD, Square: hundreds of steps or queries per image) run on this
      *     many evenly spaced images (0: all); the cheap ones (PGD, sea-pgd, FGSM, BIM, SegPGD) on all
+     * @param queries forward passes per image of the Square column (its published budget: 1000)
      * @param maskingCheck also run the gradient-masking checks that need their own attacks (unbounded
      *     PGD, PGD with 4× the steps) on the first batch of the subset's images
      */
     public record Settings(int steps, int restarts, long seed, int batch, List<String> attacks, List<Float> eps, int subsetImages,
-                           boolean maskingCheck) {
+                           int queries, boolean maskingCheck) {
         public Settings {
             if (steps < 1 || restarts < 1) {
                 throw new IllegalArgumentException("steps and restarts must be at least 1 (got " + steps + ", " + restarts + ")");
@@ -92,6 +93,9 @@ public final class RobustnessComparison {
                     throw new IllegalArgumentException("--eps must be in (0, 1] (the clean column is always there), got " + e);
                 }
             }
+            if (queries < 1) {
+                throw new IllegalArgumentException("--queries must be at least 1, got " + queries);
+            }
             if (subsetImages < 0) {
                 throw new IllegalArgumentException("--subset must be >= 0 (0: all images), got " + subsetImages);
             }
@@ -102,7 +106,7 @@ public final class RobustnessComparison {
 
         /** 10 PGD steps, 1 restart, seed 0, batch 16; PGD-10, sea-pgd and SEA at 4/255 and 8/255 on all images. */
         public static Settings defaults() {
-            return new Settings(10, 1, 0, 16, DEFAULT_ATTACKS, List.of(EPS4, EPS8), 0, false);
+            return new Settings(10, 1, 0, 16, DEFAULT_ATTACKS, List.of(EPS4, EPS8), 0, 1000, false);
         }
 
         public BudgetedAttack pgd() {
@@ -114,6 +118,7 @@ public final class RobustnessComparison {
             return switch (name) {
                 case "pgd" -> pgd();
                 case "sea-pgd" -> Attacks.seaPgd(Norm.LINF).steps(steps).seed(seed);
+                case "square" -> Attacks.square(Norm.LINF).queries(queries).seed(seed);
                 default -> parse(name).seed(seed);
             };
         }

@@ -66,6 +66,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     int subset;
 
+    @Option(names = "--queries", defaultValue = "1000", description = "Forward passes per image of the square column (default ${DEFAULT-VALUE}).")
+    int queries;
+
     @Option(names = "--masking-check", description = "Also run the gradient-masking checks that need their own attacks "
             + "(unbounded PGD, PGD with 4x the steps) on the first --batch images of the subset; the flags from the figures "
             + "(Square vs the white-box columns, accuracy vs eps) are always computed.")
@@ -87,7 +90,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         List<String> names = attacks.stream().map(a -> a.trim().toLowerCase(java.util.Locale.ROOT)).toList();
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(steps, restarts, seed.get(), batch.get(), names,
-                Eps.parse(eps, Norm.LINF), subset, maskingCheck);
+                Eps.parse(eps, Norm.LINF), subset, queries, maskingCheck);
         SegDataset ds = data.open(limit);
         List<RobustnessComparison.Row> rows = new ArrayList<>();
         for (Path path : checkpoints.paths()) {
