@@ -19,9 +19,9 @@ import java.util.List;
  * @param robustEps the PGD-AT L∞ budget
  * @param robustLearningRate the fine-tuning learning rate
  * @param judgeEpochs epochs of the judge's standard training
- * @param evalImages validation images for the robustness stage (PGD curve, sea-pgd)
+ * @param evalImages validation images for the robustness stage (the PGD curve)
  * @param seaImages of those, the evenly spaced images on which SEA-300 (as published) and the Square attack run
- * @param attackSteps PGD / sea-pgd iterations of the robustness stage (SEA keeps its 300)
+ * @param attackSteps PGD iterations of the robustness stage (SEA keeps its 300)
  * @param curveEps budgets of the robustness curve
  * @param synthesisImages validation images for inpainting and generation
  * @param inpaintSteps optimiser iterations of inpainting
@@ -56,11 +56,11 @@ public record DemoPlan(
         // Measured on a 2-core machine: standard ~15 s/epoch, PGD-AT ~80 s/epoch, judge ~15 s/epoch,
         // the robustness stage ~6 min for 500 images, synthesis ~1.5 min.
         return new DemoPlan("full", 4000, 500, "pspnet-lite", "deeplabv3-lite", 16, 30, 8, 8 / 255f, 0.02f, 15,
-                500, 24, 10, CURVE, 64, 60, 100);
+                500, 16, 10, CURVE, 64, 60, 100);
     }
 
     static DemoPlan quick() {
         return new DemoPlan("quick", 256, 64, "pspnet-lite", "deeplabv3-lite", 16, 2, 1, 8 / 255f, 0.02f, 1,
-                16, 2, 3, CURVE, 4, 5, 5);
+                16, 1, 3, CURVE, 4, 5, 5);
     }
 }
