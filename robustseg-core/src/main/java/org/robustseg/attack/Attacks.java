@@ -87,12 +87,9 @@ public final class Attacks {
         return new Ensemble("sea-pgd", members).seed(0);
     }
 
-    /** The Square attack (Andriushchenko et al. 2020), L∞ only: 1000 queries, forward passes only. */
+    /** The Square attack (Andriushchenko et al. 2020), L∞ or L2: 1000 queries, forward passes only. */
     public static SquareAttack square(Norm norm) {
-        if (norm != Norm.LINF) {
-            throw new IllegalArgumentException("the square attack is implemented for linf only, got " + norm);
-        }
-        return new SquareAttack();
+        return SquareAttack.of(norm);
     }
 
     /** Any set of attacks as an ensemble keeping the per-image worst case. */

@@ -88,8 +88,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
                 "adv. prediction"), 2);
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
-        if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
-            throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
+        if (maskingCheck && (target != null || maxEps <= 0)) {
+            throw new IllegalArgumentException("--masking-check needs an untargeted attack and a budget above 0");
         }
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
