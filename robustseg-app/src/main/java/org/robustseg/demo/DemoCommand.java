@@ -212,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = out.resolve("robustness");
         // PGD on all evaluation images; SEA-300 and Square on plan.seaImages() evenly spaced ones
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(plan.attackSteps(), 1, seed, 16, ATTACKS,
-                List.of(RobustnessComparison.EPS8), plan.seaImages(), 1000, true);
+                List.of(RobustnessComparison.EPS8), plan.seaImages(), plan.seaSteps(), plan.squareQueries(), true);
         ObjectNode inputs = Json.object();
         inputs.set("standard", Checkpoint.open(standard).identity());
         inputs.set("robust", Checkpoint.open(robust).identity());
@@ -221,7 +221,8 @@ public final class DemoCommand implements Callable<Integer> {
         inputs.put("images", plan.evalImages());
         inputs.put("data", valHash());
         return runStage("robustness", "robustness: PGD-" + plan.attackSteps() + " curve on " + plan.evalImages()
-                + " val images, SEA-300 and Square on " + plan.seaImages() + " of them", inputs, () -> {
+                + " val images, SEA-" + plan.seaSteps() + " and Square-" + plan.squareQueries() + " on " + plan.seaImages()
+                + " of them", inputs, () -> {
                     SegDataset eval = DataSets.first(val(), Math.min(plan.evalImages(), val().size()));
                     List<RobustnessComparison.Row> rows = new ArrayList<>();
                     for (Path ckpt : List.of(standard, robust)) {

@@ -21,7 +21,9 @@ import java.util.List;
  * @param judgeEpochs epochs of the judge's standard training
  * @param evalImages validation images for the robustness stage (the PGD curve)
  * @param seaImages of those, the evenly spaced images on which SEA-300 (as published) and the Square attack run
- * @param attackSteps PGD iterations of the robustness stage (SEA keeps its 300)
+ * @param seaSteps APGD steps of each SEA member (300 as published; the quick plan's smoke run uses fewer)
+ * @param squareQueries forward passes per image of the Square attack (1000; fewer in the quick plan)
+ * @param attackSteps PGD iterations of the robustness stage
  * @param curveEps budgets of the robustness curve
  * @param synthesisImages validation images for inpainting and generation
  * @param inpaintSteps optimiser iterations of inpainting
@@ -41,6 +43,8 @@ public record DemoPlan(
         @JsonProperty("judge_epochs") int judgeEpochs,
         @JsonProperty("eval_images") int evalImages,
         @JsonProperty("sea_images") int seaImages,
+        @JsonProperty("sea_steps") int seaSteps,
+        @JsonProperty("square_queries") int squareQueries,
         @JsonProperty("attack_steps") int attackSteps,
         @JsonProperty("curve_eps") List<Float> curveEps,
         @JsonProperty("synthesis_images") int synthesisImages,
@@ -59,11 +63,11 @@ public record DemoPlan(
         // with both models they cost what sea-pgd on all 500 did, which they replace, so the stage
         // and the demo keep their time.
         return new DemoPlan("full", 4000, 500, "pspnet-lite", "deeplabv3-lite", 16, 30, 8, 8 / 255f, 0.02f, 15,
-                500, 12, 10, CURVE, 64, 60, 100);
+                500, 12, 300, 1000, 10, CURVE, 64, 60, 100);
     }
 
     static DemoPlan quick() {
         return new DemoPlan("quick", 256, 64, "pspnet-lite", "deeplabv3-lite", 16, 2, 1, 8 / 255f, 0.02f, 1,
-                16, 1, 3, CURVE, 4, 5, 5);
+                16, 1, 30, 100, 3, CURVE, 4, 5, 5);
     }
 }

@@ -62,10 +62,10 @@ public class DemoCommandTest {
             assertEquals(1, row.path("subset").path("images").asInt());
             assertEquals(java.util.List.of("black-box-beats-white-box", "accuracy-rises-with-eps", "unbounded-attack-fails",
                     "more-steps-do-not-help"), names(row.path("gradient_masking")));
-            assertEquals("SEA-300", row.path("columns").get(1).path("label").asText());
+            assertEquals("SEA-30", row.path("columns").get(1).path("label").asText()); // the quick plan's smoke-run SEA
             assertTrue(row.path("clean").path("image_figures").path("image_miou").isNumber());
         }
-        for (String text : new String[] {"SEA-300 8/255 †", "per-image mIoU", "Gradient-masking checks", "IoU per class"}) {
+        for (String text : new String[] {"SEA-30 8/255 †", "per-image mIoU", "Gradient-masking checks", "IoU per class"}) {
             assertTrue(html.contains(text), "report.html lacks '" + text + "'");
         }
         assertTrue(Files.exists(out.resolve("robustness/worst.png")), "the worst images under SEA");

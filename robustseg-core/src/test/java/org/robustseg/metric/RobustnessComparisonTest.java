@@ -32,7 +32,7 @@ class RobustnessComparisonTest {
     }
 
     private static RobustnessComparison.Settings settings(List<String> attacks, List<Float> eps) {
-        return new RobustnessComparison.Settings(10, 1, 0, 16, attacks, eps, 2, 1000, false);
+        return new RobustnessComparison.Settings(10, 1, 0, 16, attacks, eps, 2, 300, 1000, false);
     }
 
     private static RobustnessComparison.Row row(List<Robustness.Point> curve, List<RobustnessComparison.Column> columns,

@@ -66,6 +66,10 @@ public final class CompareCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     int subset;
 
+    @Option(names = "--sea-steps", defaultValue = "300", description = "APGD steps of each SEA member (default ${DEFAULT-VALUE}, "
+            + "as published; fewer make a weaker, cheaper SEA-n, for smoke runs).")
+    int seaSteps;
+
     @Option(names = "--queries", defaultValue = "1000", description = "Forward passes per image of the square column (default ${DEFAULT-VALUE}).")
     int queries;
 
@@ -90,7 +94,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         List<String> names = attacks.stream().map(a -> a.trim().toLowerCase(java.util.Locale.ROOT)).toList();
         RobustnessComparison.Settings settings = new RobustnessComparison.Settings(steps, restarts, seed.get(), batch.get(), names,
-                Eps.parse(eps, Norm.LINF), subset, queries, maskingCheck);
+                Eps.parse(eps, Norm.LINF), subset, seaSteps, queries, maskingCheck);
         SegDataset ds = data.open(limit);
         List<RobustnessComparison.Row> rows = new ArrayList<>();
         for (Path path : checkpoints.paths()) {
