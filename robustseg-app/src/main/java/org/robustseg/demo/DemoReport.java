@@ -134,8 +134,8 @@ final class DemoReport {
         }
         r.table(List.of("model", "attack", "mIoU", "per-image mIoU", "small objects", "medium objects", "large objects"), objects);
         perClass(r, rows);
-        image(r, out.resolve("robustness/worst.png"), "The worst images under SEA at 8/255 (lowest per-image mIoU, number after the "
-                + "image id), standard model first: image | labels | the prediction SEA left");
+        image(r, out.resolve("robustness/worst.png"), "The worst images under SEA at 8/255 (lowest per-image mIoU, at the left with "
+                + "the model and the image id), standard model first: image | labels | the prediction SEA left");
         maskingFlags(r, rows);
         r.endSection();
 

@@ -40,7 +40,7 @@ public final class WorstImages {
                 List<BufferedImage> tiles = List.of(ImageGrid.image(s.image(), s.height(), s.width()),
                         ImageGrid.labels(s.labels(), s.height(), s.width(), data.classes()),
                         ImageGrid.labels(predicted, s.height(), s.width(), data.classes()));
-                grid.addRow(String.format("%s %s %.2f", r.name(), s.id(), worst.miou()), tiles);
+                grid.addRow(String.format("%s%n%s%nmIoU %.2f", r.name(), s.id(), worst.miou()), tiles);
             }
         }
         if (grid.rows() > 0) {
