@@ -85,7 +85,7 @@ final class DemoReport {
                 + "prediction on the adversarial image");
         List<JsonNode> columns = new ArrayList<>();
         rows.path(0).path("columns").forEach(columns::add);
-        List<String> header = new ArrayList<>(List.of("model", "recipe", "clean mIoU", "PGD 4/255"));
+        List<String> header = new ArrayList<>(List.of("model", "recipe", "clean mIoU", "PGD-" + plan.path("attack_steps").asInt() + " 4/255"));
         columns.forEach(c -> header.add(heading(c)));
         header.add("training time");
         List<List<String>> table = new ArrayList<>();
