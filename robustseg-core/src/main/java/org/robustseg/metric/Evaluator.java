@@ -31,11 +31,22 @@ public final class Evaluator {
     /** Evaluation of the model on perturbed inputs ({@code perturbation} may be null for clean). */
     public static ConfusionMatrix evaluate(SegmentationModel model, SegDataset data, int batchSize,
                                            InputPerturbation perturbation, ProgressListener progress) {
+        return evaluateImages(model, data, batchSize, perturbation, progress).confusion();
+    }
+
+    /**
+     * Like {@link #evaluate(SegmentationModel, SegDataset, int, InputPerturbation, ProgressListener)},
+     * keeping the per-image and per-object figures too ({@link ImageMetrics}; background and other
+     * stuff classes form no objects).
+     */
+    public static ImageMetrics evaluateImages(SegmentationModel model, SegDataset data, int batchSize,
+                                              InputPerturbation perturbation, ProgressListener progress) {
         if (data.classes().size() != model.numClasses()) {
             throw new IllegalArgumentException("data set " + data.name() + " has " + data.classes().size()
                     + " classes but model " + model.name() + " predicts " + model.numClasses());
         }
-        ConfusionMatrix cm = new ConfusionMatrix(model.numClasses());
+        ImageMetrics figures = ImageMetrics.of(data.classes());
+        ConfusionMatrix cm = figures.confusion();
         BatchLoader loader = BatchLoader.sequential(data, batchSize);
         progress.start("evaluate " + data.name(), data.size());
         // closed explicitly: a failing batch must not leave the loader thread running
@@ -48,12 +59,12 @@ public final class Evaluator {
                     if (perturbation != null) {
                         images = perturbation.apply(model, images, labels, step);
                     }
-                    cm.add(model.logits(images), labels);
+                    figures.add(model.logits(images), labels);
                 }
                 progress.advance(batch.size(), String.format("mIoU %.3f", cm.meanIou()));
             }
         }
         progress.finish();
-        return cm;
+        return figures;
     }
 }

@@ -48,8 +48,32 @@ public final class ImageMetrics {
     private final Set<Integer> stuff;
     private final ConfusionMatrix confusion;
     private final List<Double> imageMiou = new ArrayList<>();
+    /** Per image its non-zero confusion cells as pairs (label·C + prediction, count): a subset's matrix is their sum. */
+    private final List<int[]> imageCells = new ArrayList<>();
     private final Map<Size, long[]> pooled = new EnumMap<>(Size.class); // tp, fn, fp, objects
     private final Map<Size, Double> recallSum = new EnumMap<>(Size.class);
+    /** The predicted maps of the {@link #KEPT_MAPS} worst images so far, by image index (for pictures of them). */
+    private final java.util.TreeMap<Integer, byte[]> worstMaps = new java.util.TreeMap<>();
+    /** How many of the worst images' predicted maps are kept. */
+    public static final int KEPT_MAPS = 4;
+
+    /**
+     * Names of classes that form no objects: VOC's and FashionScenes' background, and the "stuff"
+     * classes of Cityscapes' panoptic split (road, sky, …; its things are people and vehicles).
+     */
+    public static final Set<String> STUFF_NAMES = Set.of("background", "road", "sidewalk", "building", "wall", "fence", "pole",
+            "traffic light", "traffic sign", "vegetation", "terrain", "sky");
+
+    /** Figures for a data set's classes, those named in {@link #STUFF_NAMES} forming no objects. */
+    public static ImageMetrics of(org.robustseg.data.ClassSet classes) {
+        Set<Integer> stuff = new java.util.HashSet<>();
+        for (int c = 0; c < classes.size(); c++) {
+            if (STUFF_NAMES.contains(classes.names().get(c))) {
+                stuff.add(c);
+            }
+        }
+        return new ImageMetrics(classes.size(), stuff);
+    }
 
     /** @param stuffClasses classes that form no objects (e.g. background) */
     public ImageMetrics(int classes, Set<Integer> stuffClasses) {
@@ -81,10 +105,12 @@ public final class ImageMetrics {
     private void addImage(int[] pred, int[] lab, int h, int w) {
         long[] inter = new long[classes];
         long[] union = new long[classes];
+        java.util.TreeMap<Integer, Integer> cells = new java.util.TreeMap<>();
         for (int i = 0; i < lab.length; i++) {
             if (lab[i] == SegSample.IGNORE) {
                 continue;
             }
+            cells.merge(lab[i] * classes + pred[i], 1, Integer::sum);
             if (pred[i] == lab[i]) {
                 inter[lab[i]]++;
                 union[lab[i]]++;
@@ -102,6 +128,14 @@ public final class ImageMetrics {
             }
         }
         imageMiou.add(present == 0 ? Double.NaN : sum / present);
+        keepIfWorst(imageMiou.size() - 1, pred);
+        int[] flat = new int[2 * cells.size()];
+        int k = 0;
+        for (Map.Entry<Integer, Integer> e : cells.entrySet()) {
+            flat[k++] = e.getKey();
+            flat[k++] = e.getValue();
+        }
+        imageCells.add(flat);
         addObjects(pred, lab, h, w);
     }
 
@@ -158,6 +192,46 @@ public final class ImageMetrics {
         }
     }
 
+    /**
+     * Keeps image {@code index}'s predicted map if it is among the {@link #KEPT_MAPS} worst so far, in
+     * the order of {@link #worst} (lower mIoU first, then the earlier image), evicting the best kept.
+     */
+    private void keepIfWorst(int index, int[] pred) {
+        double miou = imageMiou.get(index);
+        if (Double.isNaN(miou) || classes > 256) {
+            return;
+        }
+        if (worstMaps.size() == KEPT_MAPS) {
+            int best = worstMaps.keySet().stream().max(Comparator.comparingDouble((Integer i) -> imageMiou.get(i))
+                    .thenComparingInt(i -> i)).orElseThrow();
+            if (!(miou < imageMiou.get(best))) {
+                return;
+            }
+            worstMaps.remove(best);
+        }
+        byte[] map = new byte[pred.length];
+        for (int i = 0; i < pred.length; i++) {
+            map[i] = (byte) pred[i];
+        }
+        worstMaps.put(index, map);
+    }
+
+    /**
+     * The predicted map (class ids, row-major) of image {@code index} if it is one of the
+     * {@link #KEPT_MAPS} worst images, else null: what a report shows of the worst images.
+     */
+    public int[] worstPrediction(int index) {
+        byte[] map = worstMaps.get(index);
+        if (map == null) {
+            return null;
+        }
+        int[] out = new int[map.length];
+        for (int i = 0; i < map.length; i++) {
+            out[i] = map[i] & 0xff;
+        }
+        return out;
+    }
+
     /** The size class of an object covering {@code share} of its image. */
     public static Size sizeOf(double share) {
         return share < SMALL_BELOW ? Size.SMALL : share >= LARGE_FROM ? Size.LARGE : Size.MEDIUM;
@@ -171,6 +245,59 @@ public final class ImageMetrics {
     /** The mean of the per-image mIoUs over images with valid pixels. */
     public double meanImageMiou() {
         return imageMiou.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** The number of images added. */
+    public int images() {
+        return imageMiou.size();
+    }
+
+    /** Per image the pixel accuracy on valid pixels, in the order added (NaN for an image without valid pixels). */
+    public double[] imageAccuracy() {
+        double[] acc = new double[imageCells.size()];
+        for (int i = 0; i < acc.length; i++) {
+            int[] c = imageCells.get(i);
+            long correct = 0;
+            long total = 0;
+            for (int k = 0; k < c.length; k += 2) {
+                total += c[k + 1];
+                correct += c[k] / classes == c[k] % classes ? c[k + 1] : 0;
+            }
+            acc[i] = total == 0 ? Double.NaN : (double) correct / total;
+        }
+        return acc;
+    }
+
+    /**
+     * The confusion matrix of the images at {@code indices} (in the order added) alone: the
+     * data-set figures of a subset, e.g. of the images an expensive attack ran on, from the same
+     * evaluation.
+     */
+    public ConfusionMatrix confusion(int[] indices) {
+        ConfusionMatrix cm = new ConfusionMatrix(classes);
+        for (int i : indices) {
+            int[] c = imageCells.get(java.util.Objects.checkIndex(i, imageCells.size()));
+            for (int k = 0; k < c.length; k += 2) {
+                cm.add(c[k] / classes, c[k] % classes, c[k + 1]);
+            }
+        }
+        return cm;
+    }
+
+    /**
+     * The figures a report shows: mean per-image mIoU, IoU by object size and the {@code worst}
+     * worst images, each named by {@code ids} (the data set's sample id of an image index).
+     */
+    public ImageFigures figures(int worst, java.util.function.IntFunction<String> ids) {
+        Map<String, ImageFigures.Size> sizes = new java.util.LinkedHashMap<>();
+        bySize().forEach((size, f) -> sizes.put(size.name().toLowerCase(java.util.Locale.ROOT),
+                new ImageFigures.Size(f.objects(), ImageFigures.orNull(f.iou()), ImageFigures.orNull(f.meanRecall()))));
+        double[] accuracy = imageAccuracy();
+        List<ImageFigures.Image> list = new ArrayList<>();
+        for (ImageScore s : worst(worst)) {
+            list.add(new ImageFigures.Image(s.index(), ids.apply(s.index()), s.miou(), ImageFigures.orNull(accuracy[s.index()])));
+        }
+        return new ImageFigures(images(), ImageFigures.orNull(meanImageMiou()), sizes, list);
     }
 
     /** The data-set-level confusion matrix of the same pixels (per-class IoU, mIoU). */

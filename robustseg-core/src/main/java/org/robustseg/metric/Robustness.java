@@ -22,8 +22,10 @@ public final class Robustness {
      *
      * @param eps the budget (0 = clean)
      * @param metrics figures under attack at that budget
+     * @param images per-image and per-object figures of the same evaluation
+     * @param seconds wall time of the evaluation (attack and scoring)
      */
-    public record Point(float eps, SegmentationMetrics metrics) {}
+    public record Point(float eps, SegmentationMetrics metrics, ImageMetrics images, double seconds) {}
 
     /** Evaluates {@code model} on {@code data} under {@code attack} at each budget in {@code eps}. */
     public static List<Point> evaluate(SegmentationModel model, SegDataset data, BudgetedAttack attack, List<Float> eps,
@@ -42,7 +44,9 @@ public final class Robustness {
         List<Point> curve = new ArrayList<>();
         for (float e : eps) {
             Evaluator.InputPerturbation perturbation = e == 0 ? null : perturbation(attack.eps(e), target);
-            curve.add(new Point(e, Evaluator.evaluate(model, data, batchSize, perturbation, progress).metrics()));
+            long t0 = System.nanoTime();
+            ImageMetrics figures = Evaluator.evaluateImages(model, data, batchSize, perturbation, progress);
+            curve.add(new Point(e, figures.confusion().metrics(), figures, (System.nanoTime() - t0) / 1e9));
         }
         return curve;
     }

@@ -78,7 +78,7 @@ public final class AttackCommand implements Callable<Integer> {
 
     @Option(names = "--masking-check", description = "Also run the gradient-masking checks (black-box Square vs the attack, "
             + "accuracy vs eps, unbounded PGD, PGD 10 vs 40 steps) on the first --batch images at the largest eps; "
-            + "flags in robustness.json (gradient_masking) and on the console. linf only.")
+            + "flags in robustness.json (gradient_masking) and on the console; the Square attack in the attack's norm.")
     boolean maskingCheck;
 
     @Override

@@ -30,6 +30,7 @@ import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
 import org.robustseg.metric.GradientMasking;
+import org.robustseg.metric.ImageFigures;
 import org.robustseg.metric.Robustness;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
@@ -62,6 +63,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
     public static final String DEFAULT_NORM = "linf";
     public static final String DEFAULT_EPS = "0,2/255,4/255,8/255";
     public static final int DEFAULT_EXAMPLES = 4;
+    /** Worst images listed per budget in robustness.json and at the largest budget on the console. */
+    public static final int WORST_IMAGES = 5;
 
     /**
      * What a run measured: the robustness.json entries and the console table of mIoU per budget;
@@ -87,8 +90,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
                 "adv. prediction"), 2);
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
-        if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
-            throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
+        if (maskingCheck && (target != null || maxEps <= 0)) {
+            throw new IllegalArgumentException("--masking-check needs an untargeted attack and a budget above 0");
         }
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
@@ -108,6 +111,7 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 }
             }
         }
+        curves.table.append(curves.figures);
         Json.write(out.resolve("robustness.json"), curves.entries);
         List<Double> xs = budgets.stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
         Charts.lines(out.resolve("robustness.png"), "mIoU under " + base.settings().get("name") + " (" + norm + ")",
@@ -123,8 +127,12 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         final ArrayNode entries = Json.MAPPER.createArrayNode();
         final Map<String, List<Double>> miou = new LinkedHashMap<>();
         final StringBuilder table = new StringBuilder(String.format("%-40s", "checkpoint \\ eps"));
+        /** The per-image and per-object figures under the table: per-image mIoU per budget, objects by size and worst images at the largest. */
+        final StringBuilder figures = new StringBuilder();
+        final Norm norm;
 
         Curves(Norm n, List<Float> budgets) {
+            this.norm = n;
             budgets.forEach(e -> table.append(String.format(" %9s", label(e, n))));
             table.append('\n');
         }
@@ -134,8 +142,15 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             String key = ckpt.label();
             List<Double> ys = new ArrayList<>();
             table.append(String.format("%-40s", key));
+            StringBuilder perImage = new StringBuilder(String.format("%-40s", "  per-image mIoU"));
+            ImageFigures last = null;
             for (Robustness.Point p : curve) {
+                ImageFigures f = p.images().figures(WORST_IMAGES, i -> ds.get(i).id());
+                last = f;
+                perImage.append(f.imageMiou() == null ? String.format(" %9s", "n/a") : String.format(" %9.4f", f.imageMiou()));
                 ObjectNode entry = (ObjectNode) Json.toTree(p.metrics());
+                entry.set("image_figures", Json.toTree(f));
+                entry.put("seconds", p.seconds());
                 entry.put("eps", p.eps());
                 entry.put("checkpoint", ckpt.file().toAbsolutePath().toString());
                 entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
@@ -148,8 +163,21 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 ys.add(p.metrics().miou());
                 table.append(String.format(" %9.4f", p.metrics().miou()));
             }
-            table.append('\n');
+            table.append('\n').append(perImage).append('\n');
             miou.put(key, ys);
+            if (last != null) {
+                Robustness.Point p = curve.get(curve.size() - 1);
+                figures.append(String.format("%s at eps %s: IoU of small / medium / large objects %s / %s / %s (%d / %d / %d objects); worst images:",
+                        key, label(p.eps(), norm), num(last.bySize().get("small").iou()), num(last.bySize().get("medium").iou()),
+                        num(last.bySize().get("large").iou()), last.bySize().get("small").objects(), last.bySize().get("medium").objects(),
+                        last.bySize().get("large").objects()));
+                last.worstImages().forEach(i -> figures.append(String.format(" %s (mIoU %.3f)", i.id(), i.miou())));
+                figures.append('\n');
+            }
+        }
+
+        private static String num(Double v) {
+            return v == null ? "n/a" : String.format("%.4f", v);
         }
     }
 

@@ -13,6 +13,7 @@ import org.robustseg.data.Split;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.StepRule;
 import org.robustseg.train.OptimizerKind;
 import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
@@ -106,8 +107,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attack-steps", description = "Inner-maximisation steps (default 3; fast-at exactly 1).")
     Integer attackSteps;
 
-    @Option(names = "--step-size", description = "Attack step size, number or fraction (default 2.5*eps/steps; sat eps/steps; fast-at 1.25*eps).")
+    @Option(names = "--step-size", description = "Attack step size, number or fraction (default 2.5*eps/steps; sat eps/steps; "
+            + "fast-at 1.25*eps; under --step-rule apgd 2*eps, the initial step).")
     String stepSize;
+
+    @Option(names = "--step-rule", description = "Inner-maximisation step rule: fixed (PGD) or apgd (adaptive per-image step sizes, "
+            + "momentum 0.75, restarts from the best point; trains on the iterate of highest loss) (default fixed).")
+    String stepRule;
 
     @Option(names = "--beta", description = "TRADES weight of the KL term (default 6).")
     Float beta;
@@ -182,6 +188,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (stepSize != null) {
             b = b.stepSize(Eps.parseOne(stepSize, "--step-size"));
         }
+        if (stepRule != null) {
+            b = b.stepRule(StepRule.parse(stepRule));
+        }
         if (beta != null) {
             b = b.beta(beta);
         }
@@ -196,8 +205,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!r.adversarial()) {
             return r.recipe().id();
         }
-        return String.format("%s (%s eps %.4g, %d steps of %.4g%s%s%s)", r.recipe(), r.norm(), r.eps(), r.steps(),
-                r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
+        return String.format("%s (%s eps %.4g, %d %s steps of %.4g%s%s%s)", r.recipe(), r.norm(), r.eps(), r.steps(),
+                r.rule() == StepRule.APGD ? "APGD" : "PGD", r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
                 r.advShare() == null ? "" : ", adv share " + r.advShare());
     }
 }
