@@ -241,7 +241,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
                 }
             }
         }
-        NDArray adversarial = images.getManager().create(apply(x0, delta), images.getShape());
+        NDArray adversarial = OwnedArrays.of(images.getManager(), apply(x0, delta), images.getShape());
         return GradientAttack.evaluate(model, adversarial, labels);
     }
 

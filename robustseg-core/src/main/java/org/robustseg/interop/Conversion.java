@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * The two ends of an imported network that robustseg owns: robustseg's [0,1] RGB images turned
@@ -23,14 +24,14 @@ final class Conversion {
             // name and its copy is cut from the graph (no input gradient for named images, e.g. read from .npz)
             return images.getName() == null ? images : images.reshape(images.getShape());
         }
-        NDArray x = input.scale() == 1f ? images : images.mul(input.scale());
+        NDArray x = input.scale() == 1f ? images : OwnedArrays.mul(images, input.scale());
         if (input.bgr()) {
             x = x.flip(1);
         }
         NDManager m = images.getManager();
         Shape perChannel = new Shape(1, 3, 1, 1);
-        NDArray mean = m.create(input.mean(), perChannel).toType(images.getDataType(), false);
-        NDArray std = m.create(input.std(), perChannel).toType(images.getDataType(), false);
+        NDArray mean = OwnedArrays.of(m, input.mean(), perChannel).toType(images.getDataType(), false);
+        NDArray std = OwnedArrays.of(m, input.std(), perChannel).toType(images.getDataType(), false);
         x = x.sub(mean).div(std);
         if (input.size() != null) {
             x = Resampling.bilinear(x, input.size()[0], input.size()[1]);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.io.AtomicFiles;
 import org.robustseg.model.PyTorchNames;
 import org.robustseg.model.SegmentationModel;
@@ -51,7 +52,7 @@ public final class ModelExport {
                 if (e.getKey().endsWith(".running_var")) {
                     // PyTorch's BatchNorm also keeps a step counter; it matters only with momentum=None, which the twins do not use
                     String prefix = e.getKey().substring(0, e.getKey().length() - "running_var".length());
-                    tensors.put(prefix + "num_batches_tracked", m.create(0L).reshape(new Shape()));
+                    tensors.put(prefix + "num_batches_tracked", OwnedArrays.of(m, new long[] {0L}, new Shape()));
                 }
             }
             Safetensors.write(dir.resolve(SAFETENSORS), tensors, Map.of("format", "pt", "architecture", model.name(),

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.robustseg.engine.EngineGuard;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.SegmentationModel;
 
@@ -86,10 +87,10 @@ public final class OnnxNetwork extends AbstractBlock {
         Block block = runtime.getBlock();
         NDList back = new NDList();
         try (NDManager ort = runtime.getNDManager().newSubManager()) {
-            NDArray in = ort.create(x.toType(DataType.FLOAT32, false).toFloatArray(), x.getShape());
+            NDArray in = OwnedArrays.inferenceInput(ort, x.toType(DataType.FLOAT32, false).toFloatArray(), x.getShape());
             NDList out = block.forward(new ParameterStore(ort, false), new NDList(in), false);
             for (NDArray o : out) {
-                NDArray copy = pt.create(o.toType(DataType.FLOAT32, false).toFloatArray(), o.getShape());
+                NDArray copy = OwnedArrays.of(pt, o.toType(DataType.FLOAT32, false).toFloatArray(), o.getShape());
                 copy.setName(o.getName());
                 back.add(copy);
             }

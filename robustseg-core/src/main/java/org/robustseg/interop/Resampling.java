@@ -3,6 +3,7 @@ package org.robustseg.interop;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * PyTorch's {@code F.interpolate(x, size, mode="bilinear", align_corners=False)}, exactly, as two
@@ -22,8 +23,8 @@ final class Resampling {
             return x;
         }
         NDManager m = x.getManager();
-        NDArray rows = m.create(weights((int) s.get(2), (int) height), new Shape(height, s.get(2))).toType(x.getDataType(), false);
-        NDArray cols = m.create(weights((int) s.get(3), (int) width), new Shape(width, s.get(3))).toType(x.getDataType(), false);
+        NDArray rows = OwnedArrays.of(m, weights((int) s.get(2), (int) height), new Shape(height, s.get(2))).toType(x.getDataType(), false);
+        NDArray cols = OwnedArrays.of(m, weights((int) s.get(3), (int) width), new Shape(width, s.get(3))).toType(x.getDataType(), false);
         return rows.matMul(x).matMul(cols.transpose());
     }
 

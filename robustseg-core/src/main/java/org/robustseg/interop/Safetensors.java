@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.io.AtomicFiles;
 
 /**
@@ -118,7 +119,7 @@ public final class Safetensors {
                     }
                 }
                 slice.rewind();
-                out.put(e.getKey(), manager.create(slice, new Shape(shape), type));
+                out.put(e.getKey(), OwnedArrays.of(manager, slice, new Shape(shape), type));
             }
             return out;
         } catch (IOException e) {
