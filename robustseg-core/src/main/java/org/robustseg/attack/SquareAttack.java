@@ -172,18 +172,9 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
             for (int i = 0; i < n; i++) {
                 redrawWindow(candidate, i * per, ch, h, w, side, rng);
             }
-            float[][] s = score(model, images, labels, x0, candidate);
-            for (int i = 0; i < n; i++) {
-                boolean worse = s[0][i] < accuracy[i] || s[0][i] == accuracy[i] && s[1][i] > loss[i];
-                if (worse) {
-                    accuracy[i] = s[0][i];
-                    loss[i] = s[1][i];
-                    System.arraycopy(candidate, i * per, delta, i * per, per);
-                }
-            }
+            keepWorse(score(model, images, labels, x0, candidate), accuracy, loss, candidate, delta, per);
         }
-        NDArray adversarial = OwnedArrays.of(images.getManager(), apply(x0, delta), images.getShape());
-        return GradientAttack.evaluate(model, adversarial, labels);
+        return result(model, images, labels, x0, delta);
     }
 
     /** L2: meta-pattern grid at the start, then per query two windows, the second's mass moved into the first. */
@@ -231,16 +222,28 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
                 moveWindow(candidate, i * per, ch, h, w, side, rng);
             }
             float[] next = l2Step(x0, candidate, n, per);
-            float[][] s = score(model, images, labels, x0, next);
-            for (int i = 0; i < n; i++) {
-                boolean worse = s[0][i] < accuracy[i] || s[0][i] == accuracy[i] && s[1][i] > loss[i];
-                if (worse) {
-                    accuracy[i] = s[0][i];
-                    loss[i] = s[1][i];
-                    System.arraycopy(next, i * per, delta, i * per, per);
-                }
+            keepWorse(score(model, images, labels, x0, next), accuracy, loss, next, delta, per);
+        }
+        return result(model, images, labels, x0, delta);
+    }
+
+    /**
+     * Random search's acceptance, per image: the candidate replaces the current perturbation where it
+     * lowers pixel accuracy, or keeps it and raises the loss. {@code s} holds [accuracy, loss] per image.
+     */
+    private static void keepWorse(float[][] s, float[] accuracy, float[] loss, float[] candidate, float[] delta, int per) {
+        for (int i = 0; i < accuracy.length; i++) {
+            boolean worse = s[0][i] < accuracy[i] || s[0][i] == accuracy[i] && s[1][i] > loss[i];
+            if (worse) {
+                accuracy[i] = s[0][i];
+                loss[i] = s[1][i];
+                System.arraycopy(candidate, i * per, delta, i * per, per);
             }
         }
+    }
+
+    /** The attack's result: the images with the kept perturbation, evaluated once more. */
+    private static AttackResult result(SegmentationModel model, NDArray images, NDArray labels, float[] x0, float[] delta) {
         NDArray adversarial = OwnedArrays.of(images.getManager(), apply(x0, delta), images.getShape());
         return GradientAttack.evaluate(model, adversarial, labels);
     }
