@@ -247,6 +247,15 @@ public final class ImageMetrics {
         return imageMiou.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
+    /** Image {@code index}'s non-zero confusion cells as pairs (label·C + prediction, count). */
+    int[] cells(int index) {
+        return imageCells.get(index);
+    }
+
+    int classes() {
+        return classes;
+    }
+
     /** The number of images added. */
     public int images() {
         return imageMiou.size();

@@ -32,6 +32,7 @@ import org.robustseg.data.Split;
 import org.robustseg.metric.GradientMasking;
 import org.robustseg.metric.ImageFigures;
 import org.robustseg.metric.Robustness;
+import org.robustseg.metric.RobustnessComparison;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -151,6 +152,10 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 ObjectNode entry = (ObjectNode) Json.toTree(p.metrics());
                 entry.set("image_figures", Json.toTree(f));
                 entry.put("seconds", p.seconds());
+                ObjectNode ensemble = RobustnessComparison.ensembleJson(p);
+                if (ensemble != null) {
+                    entry.set("ensemble", ensemble);
+                }
                 entry.put("eps", p.eps());
                 entry.put("checkpoint", ckpt.file().toAbsolutePath().toString());
                 entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
