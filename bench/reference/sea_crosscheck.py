@@ -219,7 +219,7 @@ def ours_figures(ours, name, attack, eps):
         key = attack.replace("-", "_") + "_" + eps_key(eps)
         if key in figs:
             f = figs[key]
-            return {"miou": f["miou"], "pixel_accuracy": f["pixelAccuracy"]}
+            return {"miou": f["miou"], "pixel_accuracy": f["pixel_accuracy"]}
     return None
 
 
@@ -261,10 +261,10 @@ def markdown(results, machine):
         o = r.get("ours") or {}
         d_m = f"{r['theirs']['miou'] - o['miou']:+.4f}" if o else "n/a"
         d_a = f"{r['theirs']['pixel_accuracy'] - o['pixel_accuracy']:+.4f}" if o else "n/a"
-        lines.append(f"| {r['model']} | {budget(r['eps'])} | {r['label']} | {r['theirs']['miou']:.4f} | "
+        lines.append(f"| {r['model']} | {budget(r['eps']) if r['eps'] else '–'} | {r['label']} | {r['theirs']['miou']:.4f} | "
                      f"{o.get('miou', float('nan')):.4f} | {d_m} | {r['theirs']['pixel_accuracy']:.4f} | "
                      f"{o.get('pixel_accuracy', float('nan')):.4f} | {d_a} | {r['seconds']:.0f} | "
-                     f"{r['ours_seconds'] if r.get('ours_seconds') is None else round(r['ours_seconds'])} |")
+                     f"{'' if r.get('ours_seconds') is None else round(r['ours_seconds'])} |")
     lines.append("")
     lines.append(f"Machine: {machine}. Theirs: {ATTACKER[1]}@{ATTACKER[0]} (nmndeep/Robust-Segmentation), "
                  f"{WORSE_ONLY[1]}@{WORSE_ONLY[0]}, {OTHER_UTILS[1]}@{OTHER_UTILS[0]} (fra31/auto-attack); "
@@ -403,7 +403,7 @@ def ours_clean(ours, name):
     for row in ours["rows"]:
         if row["name"] == name:
             f = row["subset"]["figures"]["clean"]
-            return {"miou": f["miou"], "pixel_accuracy": f["pixelAccuracy"]}
+            return {"miou": f["miou"], "pixel_accuracy": f["pixel_accuracy"]}
     return None
 
 
