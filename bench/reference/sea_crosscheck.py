@@ -15,6 +15,13 @@ bare git directory, e.g. the output of `git clone --mirror`):
         --autoattack /tmp/xcheck/auto-attack --export robust=/tmp/xcheck/robust --data runs/demo/data \
         --ours runs/cmp/compare.json --out runs/xcheck
 
+Or attack first and put robustseg's figures beside them once its compare.json exists (the images:
+the first N of the split, what `./run compare --limit N --subset 0` attacks):
+
+    /usr/bin/python3 bench/reference/sea_crosscheck.py ... --first 16 --eps 4/255,8/255 --out runs/xcheck
+    /usr/bin/python3 bench/reference/sea_crosscheck.py --retable runs/xcheck/crosscheck.json \
+        --ours runs/cmp/compare.json --out runs/xcheck
+
 The files are read from pinned commits of those checkouts (`git show COMMIT:PATH`, into --work):
 
   ATTACKER    73cb461 semseg/utils/attacker.py  (June 2023, the arXiv version's attacker: APGD
@@ -293,13 +300,17 @@ def cpu_name():
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--authors", required=True, help="checkout of nmndeep/Robust-Segmentation (work tree or bare git dir)")
-    p.add_argument("--autoattack", required=True, help="checkout of fra31/auto-attack (work tree or bare git dir)")
-    p.add_argument("--export", action="append", required=True, metavar="NAME=DIR",
+    p.add_argument("--authors", help="checkout of nmndeep/Robust-Segmentation (work tree or bare git dir)")
+    p.add_argument("--autoattack", help="checkout of fra31/auto-attack (work tree or bare git dir)")
+    p.add_argument("--export", action="append", metavar="NAME=DIR",
                    help="a `./run export --format safetensors` directory, named as its row in --ours (repeatable)")
-    p.add_argument("--data", required=True, help="the data directory --ours was evaluated on (VOC layout)")
+    p.add_argument("--data", help="the data directory --ours was evaluated on (VOC layout)")
     p.add_argument("--split", default="val")
-    p.add_argument("--ours", required=True, help="compare.json of `./run compare` on the same networks: images, budgets, figures")
+    p.add_argument("--ours", help="compare.json of `./run compare` on the same networks: images, budgets, figures")
+    p.add_argument("--first", type=int, help="without --ours: the first N images of the split (what `compare --limit N "
+                   "--subset 0` attacks); --retable puts robustseg's figures beside them later")
+    p.add_argument("--retable", metavar="CROSSCHECK_JSON", help="attack nothing: put --ours' figures beside the results "
+                   "of an earlier run (same images) and write --out again")
     p.add_argument("--eps", help="budgets, e.g. 4/255,8/255 (default: those of --ours)")
     p.add_argument("--losses", default=",".join(SEA_LOSSES), help="APGD losses, robustseg's names (default: SEA's four)")
     p.add_argument("--apgd-steps", type=int, help="steps of each APGD run (default: the APGD steps of --ours, else 100)")
@@ -312,13 +323,28 @@ def main(argv):
     p.add_argument("--work", help="where their files are written and imported from (default: a temporary directory)")
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
+    ours = None
+    if a.ours:
+        with open(a.ours) as f:
+            ours = json.load(f)
+    if a.retable:
+        if ours is None:
+            p.error("--retable needs --ours")
+        retable(a.retable, ours, a.ours, a.out)
+        return
+    for need in ("authors", "autoattack", "export", "data"):
+        if getattr(a, need) is None:
+            p.error(f"--{need} is required")
+    if (ours is None) == (a.first is None):
+        p.error("give either --ours (its images) or --first N")
+    if ours is None and not a.eps:
+        p.error("--first needs --eps")
 
     torch.set_num_threads(a.threads)
-    with open(a.ours) as f:
-        ours = json.load(f)
-    settings = ours.get("settings", {})
+    settings = ours.get("settings", {}) if ours else {}
     eps_list = parse_eps(a.eps) if a.eps else [float(e) for e in settings.get("eps", [])]
-    apgd_steps = a.apgd_steps or next((m.get("steps") for k, m in ours.get("attacks", {}).items() if k.startswith("apgd")), 100)
+    apgd_steps = a.apgd_steps or next((m.get("steps") for k, m in (ours or {}).get("attacks", {}).items()
+                                       if k.startswith("apgd")), 100)
     sea_steps = a.sea_steps if a.sea_steps is not None else settings.get("seaSteps", 300)
     losses = [s.strip() for s in a.losses.split(",") if s.strip()]
     for loss in losses:
@@ -330,8 +356,7 @@ def main(argv):
 
     val = VocSplit(a.data, a.split)
     index = {i: k for k, i in enumerate(val.ids)}
-    first_row = ours["rows"][0]
-    ids = first_row["subset"]["ids"]
+    ids = ours["rows"][0]["subset"]["ids"] if ours else val.ids[:a.first]
     missing = [i for i in ids if i not in index]
     if missing:
         raise SystemExit(f"{a.data}: images {missing[:3]} of {a.ours} are not in its {a.split} split")
@@ -341,62 +366,92 @@ def main(argv):
     sel = torch.tensor([index[i] for i in ids])
     x, y = x_all[sel].contiguous(), y_all[sel].contiguous()
     y = torch.where(y == IGNORE, torch.full_like(y, -1), y)
-    full_subset = a.images is None or a.images >= len(first_row["subset"]["ids"])
     machine = f"{cpu_name()}, {os.cpu_count()} logical CPUs, torch {torch.__version__} with {a.threads} threads"
     protocols = ["authors", "ours"] if a.sea_protocol == "both" else [a.sea_protocol]
+    record = {"results": [], "images": ids, "data": val.identity(), "apgd_steps": apgd_steps, "sea_steps": sea_steps,
+              "sea_protocols": protocols, "seed": a.seed,
+              "their_code": {"attacker": ATTACKER, "worse_only": WORSE_ONLY, "other_utils": OTHER_UTILS},
+              "ours": os.path.abspath(a.ours) if a.ours else None, "commit": git_commit(), "machine": machine,
+              "command": " ".join([os.path.basename(sys.argv[0])] + list(argv))}
+    results = record["results"]
 
-    results = []
+    def add(result):  # written after every result: a run cut short keeps what it measured
+        results.append(result)
+        attach_ours(result, ours, ids)
+        write(record, a.out)
+        print(f"{result['model']} {budget(result['eps']) if result['eps'] else ''} {result['label']}: theirs "
+              f"{result['theirs']['miou']:.4f} mIoU / {result['theirs']['pixel_accuracy']:.4f} aACC, ours {result['ours']} "
+              f"({result['seconds']:.0f} s)", flush=True)
+
     for spec in a.export:
         if "=" not in spec:
-            raise SystemExit(f"--export {spec}: expected NAME=DIR (NAME as the row's name in {a.ours})")
+            raise SystemExit(f"--export {spec}: expected NAME=DIR (NAME as the row's name in --ours)")
         name, directory = spec.split("=", 1)
         model, card = reference.load_export(directory)
         classes = len(card["classes"])
-        clean_pred = predictions(model, x, a.batch)
-        results.append({"model": name, "eps": 0.0, "label": "clean", "theirs": figures(attacker, clean_pred, y, classes),
-                        "ours": None, "seconds": 0.0})  # filled from compare.json's subset figures below
+        add({"model": name, "eps": 0.0, "label": "clean", "attack": "clean",
+             "theirs": figures(attacker, predictions(model, x, a.batch), y, classes), "seconds": 0.0})
         for eps in eps_list:
             for loss in losses:
                 t = time.time()
                 adv = run_apgd(attacker, model, x, y, eps, apgd_steps, loss, a.batch, a.seed)
                 seconds = time.time() - t
                 assert (adv - x).abs().max() <= eps + 1e-6, "their APGD left the budget"
-                results.append({"model": name, "eps": eps, "label": f"APGD-{apgd_steps} {loss}", "attack": "apgd-" + loss,
-                                "theirs": figures(attacker, predictions(model, adv, a.batch), y, classes),
-                                "ours": ours_figures(ours, name, "apgd-" + loss, eps) if full_subset else None,
-                                "ours_seconds": ours_seconds(ours, name, "apgd-" + loss, eps), "seconds": seconds})
-                print(f"{name} {budget(eps)} APGD-{apgd_steps} {loss}: {results[-1]['theirs']['miou']:.4f} mIoU "
-                      f"(ours {results[-1]['ours']}) in {seconds:.0f} s", flush=True)
-            if sea_steps:
-                for protocol in protocols:
-                    preds, members, t = [], [], time.time()
-                    for loss in SEA_LOSSES:
-                        tm = time.time()
-                        adv = run_sea_member(attacker, model, x, y, eps, sea_steps, loss, a.batch, a.seed, protocol)
-                        assert (adv - x).abs().max() <= eps + 1e-6, "their SEA left the budget"
-                        pred = predictions(model, adv, a.batch)
-                        preds.append(pred)
-                        members.append({"loss": loss, "seconds": time.time() - tm, **figures(attacker, pred, y, classes)})
-                    theirs = worst_case(worse_only, preds, x, y, classes, eps, work)
-                    label = f"SEA-{sea_steps}" + (" (their protocol)" if protocol == "authors" else " (our protocol)")
-                    results.append({"model": name, "eps": eps, "label": label, "attack": "sea", "protocol": protocol,
-                                    "theirs": theirs, "members": members,
-                                    "ours": ours_figures(ours, name, "sea", eps) if full_subset else None,
-                                    "ours_seconds": ours_seconds(ours, name, "sea", eps), "seconds": time.time() - t})
-                    print(f"{name} {budget(eps)} {label}: {theirs} (ours {results[-1]['ours']})", flush=True)
-    for r in results:
-        if r["label"] == "clean":
-            r["ours"] = ours_clean(ours, r["model"]) if full_subset else None
-    os.makedirs(a.out, exist_ok=True)
-    write_json(os.path.join(a.out, "crosscheck.json"), {
-        "results": results, "images": ids, "data": val.identity(), "apgd_steps": apgd_steps, "sea_steps": sea_steps,
-        "sea_protocols": protocols, "seed": a.seed, "their_code": {"attacker": ATTACKER, "worse_only": WORSE_ONLY,
-                                                                   "other_utils": OTHER_UTILS},
-        "ours": os.path.abspath(a.ours), "commit": git_commit(), "machine": machine,
-        "command": " ".join([os.path.basename(sys.argv[0])] + list(argv))})
-    table = markdown(results, machine)
-    write_text(os.path.join(a.out, "crosscheck.md"), table)
-    print(table)
+                add({"model": name, "eps": eps, "label": f"APGD-{apgd_steps} {loss}", "attack": "apgd-" + loss, "steps": apgd_steps,
+                     "theirs": figures(attacker, predictions(model, adv, a.batch), y, classes), "seconds": seconds})
+            for protocol in protocols if sea_steps else []:
+                preds, members, t = [], [], time.time()
+                for loss in SEA_LOSSES:
+                    tm = time.time()
+                    adv = run_sea_member(attacker, model, x, y, eps, sea_steps, loss, a.batch, a.seed, protocol)
+                    assert (adv - x).abs().max() <= eps + 1e-6, "their SEA left the budget"
+                    pred = predictions(model, adv, a.batch)
+                    preds.append(pred)
+                    members.append({"loss": loss, "seconds": time.time() - tm, **figures(attacker, pred, y, classes)})
+                label = f"SEA-{sea_steps}" + (" (their protocol)" if protocol == "authors" else " (our protocol)")
+                add({"model": name, "eps": eps, "label": label, "attack": "sea", "protocol": protocol, "steps": sea_steps,
+                     "theirs": worst_case(worse_only, preds, x, y, classes, eps, work), "members": members,
+                     "seconds": time.time() - t})
+    print(markdown(results, machine))
+
+
+def attach_ours(result, ours, ids):
+    """robustseg's figures and seconds for the result's column, when --ours covers exactly these images."""
+    result["ours"], result["ours_seconds"] = None, None
+    if ours is None or ours["rows"][0]["subset"]["ids"] != list(ids):
+        return
+    if result["attack"] == "clean":
+        result["ours"] = ours_clean(ours, result["model"])
+    elif result.get("steps") == ours_steps(ours, result["attack"]):  # the same budget of iterations, or no comparison
+        result["ours"] = ours_figures(ours, result["model"], result["attack"], result["eps"])
+        result["ours_seconds"] = ours_seconds(ours, result["model"], result["attack"], result["eps"])
+
+
+def ours_steps(ours, attack):
+    """The iterations of robustseg's column ATTACK in compare.json: APGD steps, or SEA's steps per member."""
+    if attack == "sea":
+        return ours.get("settings", {}).get("seaSteps")
+    return ours.get("attacks", {}).get(attack, {}).get("steps")
+
+
+def retable(path, ours, ours_path, out):
+    with open(path) as f:
+        record = json.load(f)
+    if ours["rows"][0]["subset"]["ids"] != record["images"]:
+        raise SystemExit(f"{ours_path}: its images are not those of {path} "
+                         f"({len(ours['rows'][0]['subset']['ids'])} vs {len(record['images'])}; first "
+                         f"{ours['rows'][0]['subset']['ids'][:2]} vs {record['images'][:2]})")
+    for r in record["results"]:
+        attach_ours(r, ours, record["images"])
+    record["ours"] = os.path.abspath(ours_path)
+    write(record, out)
+    print(markdown(record["results"], record["machine"]))
+
+
+def write(record, out):
+    os.makedirs(out, exist_ok=True)
+    write_json(os.path.join(out, "crosscheck.json"), record)
+    write_text(os.path.join(out, "crosscheck.md"), markdown(record["results"], record["machine"]))
 
 
 def ours_clean(ours, name):
