@@ -59,16 +59,7 @@ class StudioApiTest {
     }
 
     static Map<String, Object> job(String mode, Object... fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", mode);
-        m.put("models", List.of("standard", "robust"));
-        if (!mode.equals("generate")) {
-            m.put("image", Map.of("scene", 0));
-        }
-        for (int i = 0; i < fields.length; i += 2) {
-            m.put((String) fields[i], fields[i + 1]);
-        }
-        return m;
+        return TinyStudio.job(mode, List.of("standard", "robust"), fields);
     }
 
     /** Submits a job, follows its events to the end; returns the events. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.robustseg.studio.TinyStudio.events;
 import static org.robustseg.studio.TinyStudio.get;
+import static org.robustseg.studio.TinyStudio.job;
 import static org.robustseg.studio.TinyStudio.pixels;
 import static org.robustseg.studio.TinyStudio.postJson;
 import static org.robustseg.studio.TinyStudio.square;
@@ -45,17 +46,6 @@ class StudioImportedModelTest {
     @AfterAll
     static void stop() {
         studio.close();
-    }
-
-    static Map<String, Object> job(String mode, List<String> models, Object... fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", mode);
-        m.put("models", models);
-        m.put("image", Map.of("scene", 0));
-        for (int i = 0; i < fields.length; i += 2) {
-            m.put((String) fields[i], fields[i + 1]);
-        }
-        return m;
     }
 
     static List<Event> runToEnd(Map<String, Object> body) {

@@ -208,4 +208,21 @@ final class TinyStudio {
         }
         return m;
     }
+
+    /**
+     * A job's JSON body: {@code mode} on {@code models}, on val scene 0 unless the mode paints its
+     * own layout (generate), with {@code fields} as name, value pairs.
+     */
+    static Map<String, Object> job(String mode, List<String> models, Object... fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", mode);
+        m.put("models", models);
+        if (!mode.equals("generate")) {
+            m.put("image", Map.of("scene", 0));
+        }
+        for (int i = 0; i < fields.length; i += 2) {
+            m.put((String) fields[i], fields[i + 1]);
+        }
+        return m;
+    }
 }
