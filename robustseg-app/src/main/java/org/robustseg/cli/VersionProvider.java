@@ -4,7 +4,7 @@ import org.robustseg.provenance.Provenance;
 import picocli.CommandLine;
 
 /** Prints the library version and the commit the tool was built from. */
-final class VersionProvider implements CommandLine.IVersionProvider {
+public final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         return new String[] {"robustseg " + Provenance.toolVersion() + " (commit " + System.getProperty("robustseg.commit", "unknown") + ")"};

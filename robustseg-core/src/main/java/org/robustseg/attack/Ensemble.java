@@ -104,6 +104,12 @@ public final class Ensemble implements BudgetedAttack {
         return new Ensemble(name, seeded);
     }
 
+    /** Every member with random streams per image; members keep their own seeds, so their streams differ. */
+    @Override
+    public Ensemble imageKeys(long[] keys) {
+        return map(a -> a.imageKeys(keys));
+    }
+
     /** The seed of member {@code index} of an ensemble seeded with {@code seed}: the (index+1)-th long of SplittableRandom(seed). */
     public static long memberSeed(long seed, int index) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);

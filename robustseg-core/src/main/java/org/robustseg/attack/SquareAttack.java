@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.robustseg.Fluent;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.ImageStreams;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
 import org.robustseg.optim.PixelAccuracy;
@@ -34,6 +35,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     private float pInit = 0.05f;
     private long seed;
     private Objective objective = Objectives.crossEntropy();
+    private long[] imageKeys;
 
     SquareAttack() {}
 
@@ -41,6 +43,13 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     public SquareAttack eps(float value) {
         float checked = GradientAttack.checkEps(Norm.LINF, value);
         return with(c -> c.eps = checked);
+    }
+
+    /** Image i draws its stripes and windows from the stream of (seed, keys[i]) (null: one stream for the batch). */
+    @Override
+    public SquareAttack imageKeys(long[] keys) {
+        long[] copy = keys == null ? null : keys.clone();
+        return with(c -> c.imageKeys = copy);
     }
 
     /** Forward passes per image, the initial stripes included (default 1000). */
@@ -124,9 +133,17 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         int w = (int) shape[3];
         int per = ch * h * w;
         float[] x0 = images.toFloatArray();
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplittableRandom[] rngs = new SplittableRandom[n]; // one stream for the batch, or one per image
+        if (imageKeys != null && imageKeys.length != n) {
+            throw new IllegalArgumentException("imageKeys holds " + imageKeys.length + " keys for a batch of " + n + " images");
+        }
+        SplittableRandom shared = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            rngs[i] = imageKeys == null ? shared : ImageStreams.generator(seed, imageKeys[i]);
+        }
         float[] delta = new float[x0.length];
         for (int i = 0; i < n; i++) { // vertical stripes: one sign per (channel, column)
+            SplittableRandom rng = rngs[i];
             for (int c = 0; c < ch; c++) {
                 for (int col = 0; col < w; col++) {
                     float v = rng.nextBoolean() ? eps : -eps;
@@ -145,7 +162,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
             side = Math.max(1, Math.min(side, Math.min(h, w) - 1));
             System.arraycopy(delta, 0, candidate, 0, delta.length);
             for (int i = 0; i < n; i++) {
-                redrawWindow(candidate, i * per, ch, h, w, side, rng);
+                redrawWindow(candidate, i * per, ch, h, w, side, rngs[i]);
             }
             float[][] s = score(model, images, labels, x0, candidate);
             for (int i = 0; i < n; i++) {

@@ -220,7 +220,12 @@ public final class Checkpoint {
 
     /** Builds the architecture and loads the stored parameters into it. */
     public SegmentationModel loadModel() {
-        SegmentationModel model = SegmentationModel.create(spec().name(), spec().numClasses(), 0);
+        return loadModel(null);
+    }
+
+    /** Like {@link #loadModel()}, on {@code device} (null: the engine's default, a GPU where one is visible). */
+    public SegmentationModel loadModel(ai.djl.Device device) {
+        SegmentationModel model = org.robustseg.model.ModelZoo.create(spec(), 0, device);
         try {
             loadParametersInto(model);
         } catch (RuntimeException e) {

@@ -28,6 +28,7 @@ import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
+import org.robustseg.data.SegSample;
 import org.robustseg.data.Split;
 import org.robustseg.metric.GradientMasking;
 import org.robustseg.metric.Robustness;
@@ -67,50 +68,177 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
      */
     public record Result(ArrayNode entries, String table, float maxEps) {}
 
-    /** Runs the attacks and writes the files; returns what was measured. */
-    public Result run() {
+    /**
+     * What the job evaluates, checked: the budgets, the attack with the command-line overrides,
+     * the data set (its first {@code limit} images), the target map of a targeted attack (or
+     * null) and the number of batches of {@code batch} images it is cut into. Batch k holds images
+     * k·batch .. k·batch+batch-1, in every process that runs this job.
+     */
+    public record Plan(Norm norm, List<Float> budgets, BudgetedAttack attack, SegDataset data, UnaryOperator<NDArray> target,
+                       float maxEps, int batches) {}
+
+    /** Checks the options and opens the data set (decoding no image). */
+    public Plan plan() {
         Norm n = Norm.parse(norm);
         List<Float> budgets = Eps.parse(eps, n);
         BudgetedAttack base = configure(Attacks.parse(attack, n));
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
         SegDataset ds = DataSets.open(data, Split.parse(split));
         if (limit != null) {
             ds = DataSets.first(ds, limit);
         }
-        int classes = ds.classes().size();
-        UnaryOperator<NDArray> target = target(classes);
+        UnaryOperator<NDArray> target = target(ds.classes().size());
         if (attack.equalsIgnoreCase("targeted") && target == null) {
             throw new IllegalArgumentException("--attack targeted needs --target-class K or --target-map a:b");
         }
-        Curves curves = new Curves(n, budgets);
-        ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
-                "adv. prediction"), 2);
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
         if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
             throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
         }
+        return new Plan(n, budgets, base, ds, target, maxEps, (ds.size() + batch - 1) / batch);
+    }
+
+    /** Runs the attacks and writes the files; returns what was measured. */
+    public Result run() {
+        Plan plan = plan();
+        SegDataset ds = plan.data();
+        ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
+                "adv. prediction"), 2);
+        List<Checkpoint> ckpts = new ArrayList<>();
+        List<List<Robustness.ImagePoint>> points = new ArrayList<>();
+        List<ArrayNode> flags = new ArrayList<>();
         for (Path path : checkpoints) {
             Checkpoint ckpt = Checkpoint.open(path);
-            try (SegmentationModel model = ckpt.loadModel()) {
-                if (model.numClasses() != classes) {
-                    throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()
-                            + " classes but " + ds.name() + " has " + classes);
+            String fingerprint = fingerprint(plan, ckpt);
+            List<Robustness.ImagePoint> mine = new ArrayList<>();
+            try (SegmentationModel model = loadModel(ckpt, plan, null)) {
+                ConsoleProgress progress = ConsoleProgress.stderr();
+                progress.start("attack " + ckpt.label(), ds.size());
+                for (int b = 0; b < plan.batches(); b++) {
+                    mine.addAll(batch(plan, ckpts.size(), ckpt, fingerprint, model, b));
+                    progress.advance(Math.min(batch, ds.size() - b * batch), null);
                 }
-                List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
-                ArrayNode flags = maskingCheck ? maskingFlags(ckpt.label(), model, ds, base.eps(maxEps)) : null;
-                curves.add(ckpt, ds, base, curve, flags);
-                if (examples > 0 && maxEps > 0) {
-                    addExamples(grid, ckpt.label(), model, ds, base.eps(maxEps), target, n, maxEps);
+                progress.finish();
+                flags.add(maskingCheck ? maskingFlags(ckpt.label(), model, ds, plan.attack().eps(plan.maxEps())) : null);
+                if (examples > 0 && plan.maxEps() > 0) {
+                    addExamples(grid, ckpt.label(), model, ds, plan.attack().eps(plan.maxEps()), plan.target(), plan.norm(), plan.maxEps());
                 }
             }
+            ckpts.add(ckpt);
+            points.add(mine);
+        }
+        return write(plan, ckpts, points, flags, examples > 0 && plan.maxEps() > 0 ? grid : null);
+    }
+
+    /**
+     * The checkpoint's model on {@code device} (null: the engine's default), its class count
+     * checked against the data; the caller closes it. A process that evaluates batches of this job
+     * (a cluster node) loads it once.
+     */
+    public SegmentationModel loadModel(Checkpoint ckpt, Plan plan, ai.djl.Device device) {
+        SegmentationModel model = ckpt.loadModel(device);
+        int classes = plan.data().classes().size();
+        if (model.numClasses() != classes) {
+            model.close();
+            throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()
+                    + " classes but " + plan.data().name() + " has " + classes);
+        }
+        return model;
+    }
+
+    /**
+     * What identifies this job's figures of one checkpoint: SHA-256 over the attack's settings, the
+     * budgets, the target, the batch size (which decides padding and kernel shapes), the
+     * checkpoint's identity and the data's. A per-image file written under another fingerprint is
+     * not reused.
+     */
+    public String fingerprint(Plan plan, Checkpoint ckpt) {
+        ObjectNode id = Json.object();
+        id.set("attack", Json.toTree(plan.attack().settings()));
+        id.set("budgets", Json.toTree(plan.budgets()));
+        id.put("target_class", targetClass);
+        id.put("target_map", targetMap);
+        id.put("batch", batch);
+        id.set("checkpoint", ckpt.identity());
+        id.put("data", plan.data().name() + " " + plan.data().contentHash());
+        return ImageRecords.sha256(id.toString());
+    }
+
+    /**
+     * Batch {@code b} of the plan for checkpoint number {@code index}: read back from its images'
+     * files when every one of them was written by this same job ({@code fingerprint}), otherwise
+     * evaluated and written, one file per image, each atomically. So a rerun skips finished
+     * batches, and a batch cut short (a killed process, a lost cluster node) is evaluated again whole,
+     * in the same batch as the first time: the same padding, the same kernel shapes, the same figures.
+     */
+    public List<Robustness.ImagePoint> batch(Plan plan, int index, Checkpoint ckpt, String fingerprint, SegmentationModel model, int b) {
+        SegDataset ds = plan.data();
+        int first = b * batch;
+        int count = Math.min(batch, ds.size() - first);
+        if (b < 0 || count < 1) {
+            throw new IllegalArgumentException("batch " + b + " is outside the plan's " + plan.batches() + " batches");
+        }
+        int classes = ds.classes().size();
+        List<Robustness.ImagePoint> done = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            List<Robustness.ImagePoint> read = ImageRecords.read(file(index, ckpt, ds.id(i)), fingerprint, plan.budgets(), classes);
+            if (read == null) {
+                done = null;
+                break;
+            }
+            done.addAll(read);
+        }
+        if (done != null) {
+            return done;
+        }
+        List<SegSample> samples = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            samples.add(ds.get(i));
+        }
+        List<Robustness.ImagePoint> points = Robustness.evaluateBatch(model, Batch.of(samples), first, plan.attack(), plan.target(),
+                plan.budgets());
+        for (int i = first; i < first + count; i++) {
+            int at = i;
+            ImageRecords.write(file(index, ckpt, ds.id(i)), fingerprint, ckpt,
+                    points.stream().filter(p -> p.index() == at).toList());
+        }
+        return points;
+    }
+
+    /** The per-image file of image {@code id} under checkpoint number {@code index}: per-image/<index>-<label>/<id>.json. */
+    public Path file(int index, Checkpoint ckpt, String id) {
+        return out.resolve("per-image").resolve(index + "-" + ckpt.label().replaceAll("[^A-Za-z0-9._-]", "_")).resolve(id + ".json");
+    }
+
+    /**
+     * robustness.json and robustness.png from every checkpoint's per-image points (any order):
+     * what a process that merges batches evaluated elsewhere (a cluster's driver) writes.
+     */
+    public Result finish(Plan plan, List<Checkpoint> ckpts, List<List<Robustness.ImagePoint>> points) {
+        List<ArrayNode> noFlags = new ArrayList<>();
+        ckpts.forEach(c -> noFlags.add(null));
+        return write(plan, ckpts, points, noFlags, null);
+    }
+
+    private Result write(Plan plan, List<Checkpoint> ckpts, List<List<Robustness.ImagePoint>> points, List<ArrayNode> flags,
+                         ImageGrid grid) {
+        Norm n = plan.norm();
+        int classes = plan.data().classes().size();
+        Curves curves = new Curves(n, plan.budgets());
+        for (int c = 0; c < ckpts.size(); c++) {
+            curves.add(ckpts.get(c), plan.data(), plan.attack(), Robustness.curve(plan.budgets(), classes, points.get(c)), flags.get(c));
         }
         Json.write(out.resolve("robustness.json"), curves.entries);
-        List<Double> xs = budgets.stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
-        Charts.lines(out.resolve("robustness.png"), "mIoU under " + base.settings().get("name") + " (" + norm + ")",
+        List<Double> xs = plan.budgets().stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
+        String name = String.valueOf(plan.attack().settings().get("name"));
+        Charts.lines(out.resolve("robustness.png"), "mIoU under " + name + " (" + norm + ")",
                 n == Norm.LINF ? "eps (x/255)" : "eps (L2)", "mIoU", xs, curves.miou);
-        if (examples > 0 && maxEps > 0) {
+        if (grid != null) {
             grid.write(out.resolve("examples.png"));
         }
-        return new Result(curves.entries, "mIoU under " + base.settings().get("name") + " " + norm + "\n" + curves.table, maxEps);
+        return new Result(curves.entries, "mIoU under " + name + " " + norm + "\n" + curves.table, plan.maxEps());
     }
 
     /** The curves as they are measured: robustness.json entries, the chart's series and the console table. */
