@@ -16,10 +16,10 @@ import picocli.CommandLine.Unmatched;
  * same figures; examples.png and --masking-check stay with the single-machine command.
  */
 @Command(name = "attack", mixinStandardHelpOptions = true,
-        description = {"Robustness curves on Spark: the options of './run attack' (see './run attack --help'),",
-                "one Spark task per batch; robustness.json, robustness.png and per-image/ in --out,",
-                "which every executor must be able to write (a shared file system). --data and --checkpoint may",
-                "be Hadoop URIs (hdfs://, s3a://, file://): each node copies them once to its local disk."})
+        description = "Robustness curves on Spark: the options of './run attack' (see './run attack --help'), one Spark task "
+                + "per batch; robustness.json, robustness.png and per-image/ in --out, which every executor must be able to "
+                + "write (a shared file system). --data and --checkpoint may be Hadoop URIs (hdfs://, s3a://, file://): "
+                + "each node copies them once to its local disk. examples.png and --masking-check: './run attack'.")
 public final class SparkAttackCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
