@@ -103,6 +103,7 @@ stop_worker() {  # kill -9 worker $1 and its executor: a node lost, not a clean 
   local p c; p=$(eval echo "\$WORKER_PID_$1")
   for c in $(pgrep -P "$p" || true); do kill -9 "$c" 2>/dev/null || true; done
   kill -9 "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true  # reaped here, so bash reports no 'Killed' line
 }
 
 # the driver: ./run spark attack in client mode, executors of one core and one torch thread each
@@ -173,4 +174,4 @@ if [ "$THROUGHPUT" = 1 ]; then
   printf '  1 worker : %6.1f s  %.3f images/s\n' "$TC" "$(echo "$IMAGES / $TC" | bc -l)"
   printf '  2 workers: %6.1f s  %.3f images/s  (speed-up %.2fx)\n' "$TA" "$(echo "$IMAGES / $TA" | bc -l)" "$(echo "$TC / $TA" | bc -l)"
 fi
-say "run A ${TA}s, run B (one worker lost) ${TB}s; all done in $((SECONDS - START_S))s; stopping the cluster"
+say "$(printf 'run A %.1f s, run B (one worker lost) %.1f s' "$TA" "$TB"); all done in $((SECONDS - START_S)) s; stopping the cluster"
