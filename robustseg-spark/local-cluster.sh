@@ -115,6 +115,12 @@ job() {  # $1 = out dir
       --eps "$EPS" --steps "$STEPS" --batch "$BATCH" --limit "$IMAGES" --examples 0 --seed 1 --out "$1"
 }
 count_images() { find "$1/per-image" -name '*.json' 2>/dev/null | wc -l; }
+# images per second once the executors run: per-image files after the first batch, over the time from the
+# first batch's last file to the last file (JVM start-up and model loading left out)
+steady_rate() {
+  find "$1/per-image" -name '*.json' -printf '%T@\n' | sort -n | awk -v b="$BATCH" \
+    '{t[NR]=$1} END {if (NR <= b || t[NR] == t[b]) print "n/a"; else printf "%.3f", (NR - b) / (t[NR] - t[b])}'
+}
 
 start_master
 start_worker 1
@@ -171,7 +177,8 @@ if [ "$THROUGHPUT" = 1 ]; then
   job "$WORK/runC" > "$WORK/runC.log" 2>&1 || { tail -30 "$WORK/runC.log"; exit 1; }
   TC=$(echo "$(date +%s.%N) - $T0" | bc)
   say "throughput (wall time of the whole job, JVM start and model load included; shared machine, load $(cut -d' ' -f1 /proc/loadavg)):"
-  printf '  1 worker : %6.1f s  %.3f images/s\n' "$TC" "$(echo "$IMAGES / $TC" | bc -l)"
-  printf '  2 workers: %6.1f s  %.3f images/s  (speed-up %.2fx)\n' "$TA" "$(echo "$IMAGES / $TA" | bc -l)" "$(echo "$TC / $TA" | bc -l)"
+  printf '  1 worker : %6.1f s  %.3f images/s overall, %s images/s once running\n' "$TC" "$(echo "$IMAGES / $TC" | bc -l)" "$(steady_rate "$WORK/runC")"
+  printf '  2 workers: %6.1f s  %.3f images/s overall, %s images/s once running (overall speed-up %.2fx)\n' "$TA" \
+      "$(echo "$IMAGES / $TA" | bc -l)" "$(steady_rate "$WORK/runA")" "$(echo "$TC / $TA" | bc -l)"
 fi
 say "$(printf 'run A %.1f s, run B (one worker lost) %.1f s' "$TA" "$TB"); all done in $((SECONDS - START_S)) s; stopping the cluster"
