@@ -2,10 +2,7 @@ package org.robustseg.spark;
 
 import ai.djl.Device;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.robustseg.cli.robustness.AttackJob;
 import org.robustseg.engine.EngineGuard;
 import org.robustseg.metric.Robustness;
@@ -24,8 +21,6 @@ import org.robustseg.provenance.Checkpoint;
  * libtorch the node's threads), as the README's launch lines do.
  */
 final class ExecutorState {
-    private static final Map<String, ExecutorState> JOBS = new ConcurrentHashMap<>();
-
     private final AttackJob job;
     private final AttackJob.Plan plan;
     private final Device device;
@@ -45,8 +40,7 @@ final class ExecutorState {
 
     /** This JVM's state for the job of {@code args}; built on first use. */
     static ExecutorState of(String[] args, String deviceName) {
-        return JOBS.computeIfAbsent(deviceName + "\u0000" + String.join("\u0000", Arrays.asList(args)),
-                k -> new ExecutorState(args, deviceName));
+        return JvmCache.get(JvmCache.key("attack", deviceName, args), () -> new ExecutorState(args, deviceName));
     }
 
     /** Runs one task: the job's own per-batch code, on this JVM's copy of the model. */

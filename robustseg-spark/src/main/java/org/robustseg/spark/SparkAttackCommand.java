@@ -2,7 +2,6 @@ package org.robustseg.spark;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.robustseg.cli.robustness.AttackJob;
 import picocli.CommandLine.Command;
@@ -37,10 +36,7 @@ public final class SparkAttackCommand implements Callable<Integer> {
         if (job.maskingCheck()) {
             throw new IllegalArgumentException("--masking-check runs on one machine: use './run attack --masking-check'");
         }
-        SparkConf conf = new SparkConf().setAppName("robustseg attack");
-        conf.setMaster(spark.master(conf.getOption("spark.master").getOrElse(() -> null)));
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            sc.setLogLevel("WARN");
+        try (JavaSparkContext sc = SparkOptions.context(spark, "robustseg attack")) {
             AttackJob.Result result = new DistributedAttack(args, device).run(sc);
             System.out.print(result.table());
             System.out.println("wrote " + job.out().resolve("robustness.json") + ", robustness.png, per-image/ ("

@@ -20,6 +20,15 @@ public final class SparkOptions {
         return master != null ? master : fromSparkSubmit != null ? fromSparkSubmit : "local[2]";
     }
 
+    /** A Spark context for job {@code name} at --master (or spark-submit's master), logging warnings only. */
+    static org.apache.spark.api.java.JavaSparkContext context(SparkOptions options, String name) {
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf().setAppName(name);
+        conf.setMaster(options.master(conf.getOption("spark.master").getOrElse(() -> null)));
+        org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
+        sc.setLogLevel("WARN");
+        return sc;
+    }
+
     /** The device name, checked: "cpu" or "gpu". */
     String deviceName() {
         String d = device.trim().toLowerCase(java.util.Locale.ROOT);

@@ -16,7 +16,12 @@ final class InputFiles {
 
     /** Loads a checkpoint's model and checks it predicts {@code classes} classes (when classes > 0). */
     static SegmentationModel model(Checkpoint ckpt, int classes, String what) {
-        SegmentationModel model = ckpt.loadModel();
+        return model(ckpt, classes, what, null);
+    }
+
+    /** Like {@link #model(Checkpoint, int, String)}, on {@code device} (null: the engine's default). */
+    static SegmentationModel model(Checkpoint ckpt, int classes, String what, ai.djl.Device device) {
+        SegmentationModel model = ckpt.loadModel(device);
         if (classes > 0 && model.numClasses() != classes) {
             int k = model.numClasses();
             model.close();

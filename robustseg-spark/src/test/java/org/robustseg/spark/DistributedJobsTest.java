@@ -24,16 +24,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.robustseg.cli.Main;
+import org.robustseg.cli.synthesis.GenerateCommand;
+import org.robustseg.cli.synthesis.InpaintCommand;
+import org.robustseg.cli.synthesis.SaliencyCommand;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.provenance.Json;
 
 /**
- * The attack job on Spark ({@code local[2]}: two task threads, so batches finish out of order)
- * against {@code ./run attack} in this process, on a model trained here: the same mIoU, per-class
- * IoU and per-image files bit for bit; a rerun recomputes nothing; a lost per-image file is
- * recomputed to the same bytes and a killed task's temporary file is removed.
+ * The Spark jobs ({@code local[2]}: two task threads, so batches finish out of order) against the
+ * single-process commands, on a model trained here. Attack: the same mIoU, per-class IoU and
+ * per-image files bit for bit; a rerun recomputes nothing; a lost per-image file is recomputed to
+ * the same bytes and a killed task's temporary file is removed. Inpainting: the same files.
  */
-class DistributedAttackTest {
+class DistributedJobsTest {
     @TempDir
     static Path tmp;
     static Path data;
@@ -117,6 +120,76 @@ class DistributedAttackTest {
     }
 
     @Test
+    void dataSetInpaintingOnLocal2WritesTheCommandsFilesByteForByte() throws IOException {
+        Path single = tmp.resolve("inpaint-single");
+        Path spark = tmp.resolve("inpaint-spark");
+        String[] args = {"--checkpoint", run.toString(), "--data", data.toString(), "--count", "6", "--batch", "4", "--steps", "3",
+                "--fill", "noise", "--grid-rows", "5", "--seed", "3", "--out", single.toString()};
+        List<String> cmd = new ArrayList<>(List.of("inpaint"));
+        cmd.addAll(List.of(args));
+        assertEquals(0, Main.execute(cmd.toArray(new String[0])));
+        args[args.length - 1] = spark.toString();
+        assertEquals(6, new DistributedJob<>("inpaint", o -> InpaintCommand.parse(o).dataSetJob(), args, "cpu").run(sc));
+        assertSameTree(single, spark, 6 * 5 + 2); // five PNGs per image, metrics.json, grid.png
+        assertEquals(6, Json.read(spark.resolve("metrics.json")).path("images").size());
+    }
+
+    @Test
+    void dataSetGenerationOnLocal2WritesTheCommandsFilesByteForByte() throws IOException {
+        Path single = tmp.resolve("generate-single");
+        Path spark = tmp.resolve("generate-spark");
+        String[] args = {"--checkpoint", run.toString(), "--data", data.toString(), "--count", "6", "--batch", "4", "--steps", "3",
+                "--grid-rows", "5", "--seed", "3", "--out", single.toString()};
+        List<String> cmd = new ArrayList<>(List.of("generate"));
+        cmd.addAll(List.of(args));
+        assertEquals(0, Main.execute(cmd.toArray(new String[0])));
+        args[args.length - 1] = spark.toString();
+        assertEquals(6, new DistributedJob<>("generate", o -> GenerateCommand.parse(o).job(), args, "cpu").run(sc));
+        assertSameTree(single, spark, 6 * 3 + 3); // seed, result, labels per image; metrics.json, grid.png, colour-statistics.json
+        JsonNode y = Json.read(spark.resolve("metrics.json"));
+        assertEquals(6, y.path("images").size());
+    }
+
+    @Test
+    void dataSetSaliencyOnLocal2WritesTheCommandsFilesByteForByte() throws IOException {
+        Path single = tmp.resolve("saliency-single");
+        Path spark = tmp.resolve("saliency-spark");
+        String[] args = {"--checkpoint", run.toString(), "--checkpoint", run.resolve("checkpoints/epoch-0001.ckpt").toString(),
+                "--data", data.toString(), "--count", "6", "--batch", "4", "--class", "1", "--grid-rows", "5",
+                "--out", single.toString()};
+        List<String> cmd = new ArrayList<>(List.of("saliency"));
+        cmd.addAll(List.of(args));
+        assertEquals(0, Main.execute(cmd.toArray(new String[0])));
+        args[args.length - 1] = spark.toString();
+        assertEquals(6, new DistributedJob<>("saliency", o -> SaliencyCommand.parse(o).job(), args, "cpu").run(sc));
+        assertSameTree(single, spark, 6 + 2); // NNNN_saliency.png per image, saliency.json, grid.png
+        assertEquals(6, Json.read(spark.resolve("saliency.json")).path("images").size());
+    }
+
+    /** Every file of both folders byte for byte, JSON files field by field but for the provenance's clock. */
+    private static void assertSameTree(Path single, Path spark, int files) throws IOException {
+        Map<String, byte[]> a = tree(single);
+        Map<String, byte[]> b = tree(spark);
+        assertEquals(a.keySet(), b.keySet());
+        assertEquals(files, a.size(), "files: " + a.keySet());
+        for (String k : a.keySet()) {
+            if (k.endsWith(".json")) {
+                JsonNode x = Json.MAPPER.readTree(a.get(k));
+                JsonNode y = Json.MAPPER.readTree(b.get(k));
+                java.util.Iterator<String> names = x.fieldNames();
+                while (names.hasNext()) {
+                    String f = names.next();
+                    if (!f.equals("provenance")) {
+                        assertEquals(x.path(f), y.path(f), k + ": " + f);
+                    }
+                }
+            } else {
+                assertArrayEquals(a.get(k), b.get(k), k);
+            }
+        }
+    }
+
+    @Test
     void badOptionsGetOneLineAndNoCluster() {
         StringWriter err = new StringWriter();
         int code = Main.execute(new SparkMain(), new PrintWriter(err, true), "attack", "--device", "tpu", "--checkpoint",
@@ -149,6 +222,16 @@ class DistributedAttackTest {
             assertArrayEquals(x.get(k), y.get(k), "per-image file " + k);
         }
         assertTrue(a.get(1).path("miou").asDouble() <= a.get(0).path("miou").asDouble() + 1e-12, "an attack does not help");
+    }
+
+    private static Map<String, byte[]> tree(Path out) throws IOException {
+        Map<String, byte[]> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(out)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(out.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return m;
     }
 
     private static List<Path> files(Path out) {
