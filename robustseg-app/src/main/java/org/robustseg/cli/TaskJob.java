@@ -15,7 +15,7 @@ import java.util.List;
  * opens the data (no image decoded), {@link #run} loads the models it needs on first use and keeps
  * them (the caller closes the job), {@link #finish} writes the job's summary files.
  *
- * @param <R> what one image of a task hands back (serializable: it may cross the network)
+ * @param <R> what a task hands back, per image or for the whole task (serializable: it may cross the network)
  */
 public interface TaskJob<R extends Serializable> extends AutoCloseable {
     /** The number of tasks; checks the options first. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "robustseg spark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run robustseg jobs on Apache Spark (a local master, standalone, YARN or Kubernetes).",
-        subcommands = {SparkAttackCommand.class, SparkInpaintCommand.class, SparkGenerateCommand.class, SparkSaliencyCommand.class,
+        subcommands = {SparkAttackCommand.class, SparkInpaintCommand.class, SparkGenerateCommand.class, SparkSaliencyCommand.class, SparkPagCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SparkMain {
     public static void main(String[] args) {
