@@ -82,14 +82,16 @@ public final class DistributedAttack {
         return job.finish(plan, ckpts, points);
     }
 
-    /** The temporary files ({@code .name…tmp}) that tasks killed mid-write left; harmless, but not part of the output. */
+    /** The temporary names of io.AtomicFiles ({@code .NAME.EXT<digits>.tmp}) for the files the jobs write. */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("^\\..+\\.(json|png|md)-?\\d+\\.tmp$");
+
+    /** The temporary files that tasks killed mid-write left under {@code dir}; harmless, but not part of the output. */
     static void removeTemporaryFiles(Path dir) {
         if (!Files.isDirectory(dir)) {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp"))
-                    .toList()) {
+            for (Path p : files.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
