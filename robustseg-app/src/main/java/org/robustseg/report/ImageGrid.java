@@ -127,6 +127,30 @@ public final class ImageGrid {
         return img;
     }
 
+    /**
+     * The gain that shows a perturbation around grey ({@link #perturbation}): an L∞ budget
+     * {@code eps} fills the range; other norms scale by the largest change between the images.
+     */
+    public static float perturbationGain(boolean linf, float eps, float[] clean, float[] adversarial) {
+        if (linf) {
+            return 0.5f / eps;
+        }
+        float m = 0;
+        for (int i = 0; i < clean.length; i++) {
+            m = Math.max(m, Math.abs(adversarial[i] - clean[i]));
+        }
+        return 0.5f / Math.max(1e-6f, m);
+    }
+
+    /** An amplified perturbation as an image: 0.5 + (adversarial − clean)·gain per value, clamped to [0,1]. */
+    public static float[] perturbation(float[] clean, float[] adversarial, float gain) {
+        float[] d = new float[clean.length];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = Math.min(1f, Math.max(0f, 0.5f + (adversarial[k] - clean[k]) * gain));
+        }
+        return d;
+    }
+
     /** A label map drawn with the class palette (ignore pixels black). */
     public static BufferedImage labels(int[] labels, int h, int w, ClassSet classes) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Speed against the PyTorch reference (ratios, GFLOP/s vs peak) and the memory/cost benchmarks.",
-        subcommands = {RecipeStepBench.class, MemorySoakBench.class, CostModelBench.class})
+        subcommands = {RecipeStepBench.class, MemorySoakBench.class, CostModelBench.class, StudioLoadBench.class})
 public final class BenchCommand implements Callable<Integer> {
     /**
      * A benchmarked configuration: a network at its typical batch and image size, and the default

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -149,7 +150,7 @@ public final class Ensemble implements BudgetedAttack {
             }
         }
         NDArray x;
-        try (NDArray cond = a.adversarial().getManager().create(takeB, new Shape(n, 1, 1, 1));
+        try (NDArray cond = OwnedArrays.of(a.adversarial().getManager(), takeB, new Shape(n, 1, 1, 1));
                 NDArray wide = cond.broadcast(a.adversarial().getShape())) {
             x = NDArrays.where(wide, b.adversarial(), a.adversarial());
         }

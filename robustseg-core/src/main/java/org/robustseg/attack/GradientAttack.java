@@ -8,6 +8,7 @@ import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Apgd;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.InputOptimizer;
+import org.robustseg.optim.IterationListener;
 import org.robustseg.optim.Mask;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
@@ -42,6 +43,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     private StepSchedule schedule = StepSchedule.FIXED;
     private Radii radii = Radii.single();
     private long[] imageKeys;
+    private IterationListener listener = IterationListener.NONE;
 
     GradientAttack(String name, Norm norm, float eps, int steps) {
         this.name = name;
@@ -136,6 +138,15 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
         return with(c -> c.radii = value);
     }
 
+    /**
+     * Watches every iterate of every run (live progress; throwing stops the attack, see
+     * {@link IterationListener}); not a setting, so not in {@link #settings()}.
+     */
+    public GradientAttack listener(IterationListener value) {
+        Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
+    }
+
     public StepSchedule schedule() {
         return schedule;
     }
@@ -226,7 +237,8 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
                 .imageKeys(imageKeys)
                 .keepBest(keepBest)
                 .selection(Selection.ACCURACY)
-                .schedule(schedule);
+                .schedule(schedule)
+                .listener(listener);
     }
 
     /**

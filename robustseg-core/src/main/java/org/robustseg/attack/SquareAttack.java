@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.ImageStreams;
 import org.robustseg.optim.Objective;
@@ -174,7 +175,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
                 }
             }
         }
-        NDArray adversarial = images.getManager().create(apply(x0, delta), images.getShape());
+        NDArray adversarial = OwnedArrays.of(images.getManager(), apply(x0, delta), images.getShape());
         return GradientAttack.evaluate(model, adversarial, labels);
     }
 
@@ -211,7 +212,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     /** Per image accuracy and objective at x0 + delta (clipped): one forward pass, no gradient. */
     private float[][] score(SegmentationModel model, NDArray images, NDArray labels, float[] x0, float[] delta) {
         try (NDManager m = images.getManager().newSubManager()) {
-            NDArray x = m.create(apply(x0, delta), images.getShape());
+            NDArray x = OwnedArrays.of(m, apply(x0, delta), images.getShape());
             NDArray logits = model.logits(x);
             float[] acc = PixelAccuracy.perSample(logits, labels).toFloatArray();
             float[] l = objective.perSample(Objective.Context.of(x, images, logits, labels)).toFloatArray();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * A batch of samples packed into flat Java arrays (padded to a common size); {@link #images} and
@@ -57,11 +58,11 @@ public record Batch(List<String> ids, int height, int width, float[] pixels, int
 
     /** Images N×3×H×W float32 in {@code manager}. */
     public NDArray images(NDManager manager) {
-        return manager.create(pixels, new Shape(size(), 3, height, width));
+        return OwnedArrays.of(manager, pixels, new Shape(size(), 3, height, width));
     }
 
     /** Labels N×H×W int64 in {@code manager}. */
     public NDArray labels(NDManager manager) {
-        return manager.create(labelData, new Shape(size(), height, width)).toType(DataType.INT64, false);
+        return OwnedArrays.of(manager, labelData, new Shape(size(), height, width)).toType(DataType.INT64, false);
     }
 }

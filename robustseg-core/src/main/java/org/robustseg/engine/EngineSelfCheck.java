@@ -82,7 +82,7 @@ public final class EngineSelfCheck {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) rng.nextDouble(lo, hi);
         }
-        return m.create(v, shape);
+        return OwnedArrays.of(m, v, shape);
     }
 
     /** The convolution's output and the gradients of Σ r·y with respect to x and the weight. */

@@ -10,6 +10,7 @@ import org.robustseg.ProgressListener;
 import org.robustseg.batch.Batch;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.GradientTransform;
 import org.robustseg.optim.InputGradient;
@@ -239,8 +240,8 @@ public final class Pag {
         float[] filled = inpaint.filled(b.pixels(), holes, firstIndex);
         int[] lossTarget = inpaint.lossTarget(b.labelData(), holes);
         try (NDManager g = m.newSubManager()) {
-            NDArray x = g.create(filled, new Shape(n, 3, b.height(), b.width()));
-            NDArray y = g.create(lossTarget, new Shape(n, b.height(), b.width())).toType(DataType.INT64, false);
+            NDArray x = OwnedArrays.of(g, filled, new Shape(n, 3, b.height(), b.width()));
+            NDArray y = OwnedArrays.of(g, lossTarget, new Shape(n, b.height(), b.width())).toType(DataType.INT64, false);
             NDArray descent = InputGradient.of(model, x, Objectives.crossEntropy(), y).gradient().neg();
             return new float[][] {descent.toFloatArray(), GradientTransform.gaussianBlur(BLUR_SIGMA).apply(descent).toFloatArray()};
         }
@@ -347,7 +348,7 @@ public final class Pag {
     /** Arg-max predictions N×H×W of {@code model} on images N×3×H×W (optionally blurred with σ = 1 first). */
     public static int[] predict(SegmentationModel model, float[] images, int n, int h, int w, NDManager manager, boolean blurred) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(images, new Shape(n, 3, h, w));
+            NDArray x = OwnedArrays.of(m, images, new Shape(n, 3, h, w));
             if (blurred) {
                 x = GradientTransform.gaussianBlur(BLUR_SIGMA).apply(x);
             }

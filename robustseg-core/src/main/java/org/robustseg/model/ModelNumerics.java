@@ -15,6 +15,7 @@ import org.robustseg.engine.Agreement;
 import org.robustseg.engine.EngineGuard;
 import org.robustseg.engine.NumericsReport;
 import org.robustseg.engine.OneDnnIsa;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * A model's float32 forward (and, outside a GradientCollector, its input and weight gradients)
@@ -124,6 +125,6 @@ final class ModelNumerics {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) rng.nextDouble();
         }
-        return m.create(v, shape);
+        return OwnedArrays.of(m, v, shape);
     }
 }

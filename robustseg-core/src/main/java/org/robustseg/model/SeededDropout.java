@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.SplittableRandom;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * Inverted dropout whose masks come from a generator held by the block, not from the engine's
@@ -59,7 +60,7 @@ public final class SeededDropout extends AbstractBlock {
         for (int i = 0; i < mask.length; i++) {
             mask[i] = rng.nextFloat() < rate ? 0f : scale;
         }
-        try (NDArray m = x.getManager().create(mask, x.getShape())) {
+        try (NDArray m = OwnedArrays.of(x.getManager(), mask, x.getShape())) {
             NDArray typed = m.toType(x.getDataType(), false).toDevice(x.getDevice(), false);
             NDArray out = x.mul(typed);
             if (typed != m) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 import java.util.SplittableRandom;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * DJL's default weight initialisation (Xavier, Gaussian, fan-in, magnitude 2: He normal with
@@ -32,7 +33,7 @@ final class SeededInitializer implements Initializer {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (rng.nextGaussian() * std);
         }
-        NDArray a = manager.create(values, shape);
+        NDArray a = OwnedArrays.of(manager, values, shape);
         return dataType == DataType.FLOAT32 ? a : a.toType(dataType, false);
     }
 }

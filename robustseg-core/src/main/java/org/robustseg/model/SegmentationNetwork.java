@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * Encoder + head (+ optional auxiliary head) in robustseg's block contract: images N×3×H×W in
@@ -63,8 +64,8 @@ public final class SegmentationNetwork extends AbstractBlock {
     private static NDArray normalise(NDArray images) {
         NDManager m = images.getManager();
         Shape perChannel = new Shape(1, 3, 1, 1);
-        NDArray mean = m.create(MEAN, perChannel).toType(images.getDataType(), false);
-        NDArray std = m.create(STD, perChannel).toType(images.getDataType(), false);
+        NDArray mean = OwnedArrays.of(m, MEAN, perChannel).toType(images.getDataType(), false);
+        NDArray std = OwnedArrays.of(m, STD, perChannel).toType(images.getDataType(), false);
         return images.sub(mean).div(std);
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * APGD's schedule (Croce &amp; Hein 2020, "Reliable evaluation of adversarial robustness with an
@@ -105,9 +106,9 @@ public final class Apgd extends Fluent<Apgd> implements StepSchedule {
             int n = restart.length;
             Shape perImage = new Shape(n, 1, 1, 1);
             NDManager m = x.getManager();
-            bestX = keep(bestX == null ? x.duplicate() : Step.select(m.create(controller.improved(), perImage), x, bestX), bestX);
+            bestX = keep(bestX == null ? x.duplicate() : Step.select(OwnedArrays.of(m, controller.improved(), perImage), x, bestX), bestX);
             bestAscent = keep(bestAscent == null ? ascent.duplicate()
-                    : Step.select(m.create(controller.improved(), perImage), ascent, bestAscent), bestAscent);
+                    : Step.select(OwnedArrays.of(m, controller.improved(), perImage), ascent, bestAscent), bestAscent);
             boolean anyRestart = false;
             for (boolean r : restart) {
                 anyRestart |= r;
@@ -115,14 +116,14 @@ public final class Apgd extends Fluent<Apgd> implements StepSchedule {
             NDArray base = x;
             NDArray direction = ascent;
             if (anyRestart) {
-                NDArray back = m.create(restart, perImage);
+                NDArray back = OwnedArrays.of(m, restart, perImage);
                 base = Step.select(back, bestX, x);
                 direction = Step.select(back, bestAscent, ascent);
             }
-            NDArray sizes = m.create(controller.stepSizes(), perImage).toType(x.getDataType(), false);
+            NDArray sizes = OwnedArrays.of(m, controller.stepSizes(), perImage).toType(x.getDataType(), false);
             NDArray z = step.move(base, direction, x0, sizes);
             NDArray next = previous == null || t == 0 ? z
-                    : step.project(base.add(z.sub(base).mul(momentum)).add(base.sub(previous).mul(1 - momentum)), x0);
+                    : step.project(base.add(OwnedArrays.mul(z.sub(base), momentum)).add(OwnedArrays.mul(base.sub(previous), 1 - momentum)), x0);
             previous = keep(base.duplicate(), previous);
             return next;
         }

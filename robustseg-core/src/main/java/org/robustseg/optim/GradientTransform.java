@@ -3,6 +3,7 @@ package org.robustseg.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * A change applied to the input gradient before the {@link Step} turns it into a move: the
@@ -40,7 +41,7 @@ public interface GradientTransform {
         }
         return g -> Scoped.compute(() -> {
             long c = g.getShape().get(1);
-            NDArray k = g.getManager().create(kernel).toType(g.getDataType(), false);
+            NDArray k = OwnedArrays.of(g.getManager(), kernel).toType(g.getDataType(), false);
             NDArray kh = k.reshape(1, 1, kernel.length, 1).repeat(0, c);
             NDArray kw = k.reshape(1, 1, 1, kernel.length).repeat(0, c);
             NDArray ones = g.onesLike();

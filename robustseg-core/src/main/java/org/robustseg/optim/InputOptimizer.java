@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -26,7 +27,9 @@ import org.robustseg.model.SegmentationModel;
  * <p>Immutable ({@link Fluent}); every setter returns a modified copy, so one configured optimizer can be
  * shared and varied (e.g. in an eps sweep). Each iteration runs in its own {@link NDManager}
  * (plus an {@link NDScope} for arrays the engine puts elsewhere); only the current iterate and
- * the best one are carried over, so memory stays flat however many iterations run.
+ * the best one are carried over, so memory stays flat however many iterations run. An
+ * {@link IterationListener} sees every evaluated iterate (live progress) and may stop the run by
+ * throwing; every array of the run lives in the run's manager and is freed on the way out.
  *
  * <pre>{@code
  * Result r = InputOptimizer.of(new LinfStep(8 / 255f, 2 / 255f), Objectives.crossEntropy())
@@ -49,6 +52,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     private boolean keepBest = true;
     private boolean evaluateLast = true;
     private long[] imageKeys;
+    private IterationListener listener = IterationListener.NONE;
 
     private InputOptimizer(Step step, Objective objective) {
         this.step = Objects.requireNonNull(step, "step");
@@ -165,6 +169,19 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return with(c -> c.evaluateLast = value);
     }
 
+    /**
+     * Called once per evaluated iterate with its loss and images (see {@link IterationListener}); a
+     * listener that throws stops the run between two steps and every array of the run is freed.
+     */
+    public InputOptimizer listener(IterationListener value) {
+        Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
+    }
+
+    public IterationListener listener() {
+        return listener;
+    }
+
     public Step step() {
         return step;
     }
@@ -244,7 +261,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                         rngs.add(g.split());
                     }
                 }
-                Kept one = runOnce(model, x0, start, target, rng, rngs, runManager, trace);
+                Kept one = runOnce(model, x0, start, target, rng, rngs, runManager, trace, r);
                 kept.merge(one, runManager);
                 one.close();
             }
@@ -255,20 +272,20 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
 
     /** One restart; {@code rngs}: the images' own generators (null: {@code rng} for the whole batch). */
     private Kept runOnce(SegmentationModel model, NDArray x0, NDArray start, NDArray target, RandomGenerator rng,
-            List<RandomGenerator> rngs, NDManager runManager, List<float[]> trace) {
+            List<RandomGenerator> rngs, NDManager runManager, List<float[]> trace, int restart) {
         Kept best = new Kept((int) x0.getShape().get(0));
         NDArray x = start != null ? step.project(start, x0)
                 : !randomStart ? x0.duplicate()
                 : rngs == null ? step.randomStart(x0, rng) : step.randomStart(x0, rngs);
         x.attach(runManager);
         try (StepSchedule.Run moves = schedule.start(step, x0, steps, runManager)) {
-            iterate(model, x0, target, x, best, moves, runManager, trace);
+            iterate(model, x0, target, x, best, moves, runManager, trace, restart);
         }
         return best;
     }
 
     private void iterate(SegmentationModel model, NDArray x0, NDArray target, NDArray start, Kept best,
-            StepSchedule.Run moves, NDManager runManager, List<float[]> trace) {
+            StepSchedule.Run moves, NDManager runManager, List<float[]> trace, int restart) {
         NDArray x = start;
         for (int t = 0; t <= steps; t++) {
             try (NDManager iteration = runManager.newSubManager(); NDScope scope = new NDScope()) {
@@ -301,11 +318,12 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 float[] lossValues = loss.toFloatArray();
                 float[] accuracy = PixelAccuracy.perSample(logits, target).toFloatArray();
                 trace.add(lossValues);
+                listener.iterate(new Iteration(restart, restarts, t, steps, lossValues, x));
                 if (keepBest || t == steps) {
                     best.offer(x, lossValues, accuracy, !keepBest, runManager);
                 }
                 if (gradient != null) {
-                    NDArray ascent = gradientTransform.apply(gradient.mul(direction.sign()));
+                    NDArray ascent = gradientTransform.apply(OwnedArrays.mul(gradient, direction.sign()));
                     float[] progress = lossValues.clone();
                     for (int i = 0; i < progress.length; i++) {
                         progress[i] *= direction.sign();
@@ -376,7 +394,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
                 return;
             }
             NDArray next = x == null ? candidate.duplicate()
-                    : Step.select(candidate.getManager().create(take, new Shape(n, 1, 1, 1)), candidate, x);
+                    : Step.select(OwnedArrays.of(candidate.getManager(), take, new Shape(n, 1, 1, 1)), candidate, x);
             NDScope.unregister(next);
             next.attach(home);
             if (x != null) {

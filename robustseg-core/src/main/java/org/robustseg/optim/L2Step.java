@@ -3,6 +3,7 @@ package org.robustseg.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.random.RandomGenerator;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * L2 geometry: steps along the per-sample L2-normalised gradient, projected onto the L2 ball of
@@ -45,7 +46,7 @@ public final class L2Step extends Step {
     @Override
     protected NDArray projectToBall(NDArray x, NDArray x0) {
         NDArray delta = x.sub(x0);
-        NDArray scale = l2PerSample(delta).pow(-1).mul(eps * INSIDE).minimum(1f);
+        NDArray scale = OwnedArrays.minimum(OwnedArrays.mul(OwnedArrays.pow(l2PerSample(delta), -1), eps * INSIDE), 1);
         return delta.mul(scale).add(x0);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * The pixels a {@link Step} may change (1 = may change). A mask is a description resolved against
@@ -26,7 +27,7 @@ public interface Mask {
         return (manager, shape) -> {
             int height = (int) shape.get(2);
             int width = (int) shape.get(3);
-            return manager.create(box.pixels(height, width), new Shape(1, 1, height, width));
+            return OwnedArrays.of(manager, box.pixels(height, width), new Shape(1, 1, height, width));
         };
     }
 

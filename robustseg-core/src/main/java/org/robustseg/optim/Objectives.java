@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * The objectives of the field. Every pixel loss is averaged over each image's valid (non-255)
@@ -48,7 +49,7 @@ public final class Objectives {
             NDArray ce = PixelCrossEntropy.perPixel(c.logits(), c.target())[0];
             NDArray correct = PixelAccuracy.correct(c.logits(), c.target());
             // weight = (1-λ) on correct pixels, λ on wrong ones; ce is 0 at ignore pixels already
-            NDArray weight = correct.mul(1 - 2 * lambda).add(lambda);
+            NDArray weight = OwnedArrays.mul(correct, 1 - 2 * lambda).add(lambda);
             return meanOverValid(ce.mul(weight), c.logits(), c.target());
         });
     }
@@ -62,7 +63,7 @@ public final class Objectives {
         return Objective.of("js", (logits, target) -> {
             NDArray logpy = logits.logSoftmax(1).gather(safeIndex(target).expandDims(1), 1).squeeze(1);
             NDArray py = logpy.exp();
-            NDArray js = py.mul(logpy).sub(py.add(1).log().mul(py.add(1))).add(2 * Math.log(2)).mul(0.5);
+            NDArray js = OwnedArrays.mul(py.mul(logpy).sub(py.add(1).log().mul(py.add(1))).add(2 * Math.log(2)), 0.5);
             return meanOverValid(js.mul(PixelAccuracy.valid(target, logits.getDataType())), logits, target);
         });
     }
@@ -137,10 +138,10 @@ public final class Objectives {
         return Objective.of("mse-to-start", c -> {
             NDArray d2 = c.x().sub(c.x0()).square();
             if (region == null) {
-                return d2.sum(new int[] {1, 2, 3}).div(d2.getShape().size() / d2.getShape().get(0));
+                return OwnedArrays.div(d2.sum(new int[] {1, 2, 3}), d2.getShape().size() / d2.getShape().get(0));
             }
             NDArray m = region.resolve(c.x().getManager(), c.x().getShape()).toType(d2.getDataType(), false);
-            NDArray area = m.broadcast(d2.getShape()).sum(new int[] {1, 2, 3}).maximum(1);
+            NDArray area = OwnedArrays.maximum(m.broadcast(d2.getShape()).sum(new int[] {1, 2, 3}), 1);
             return d2.mul(m).sum(new int[] {1, 2, 3}).div(area);
         });
     }
@@ -157,13 +158,13 @@ public final class Objectives {
             long w = x.getShape().get(3);
             NDArray dy = x.get(":, :, 1:, :").sub(x.get(":, :, :-1, :")).square().sum(new int[] {1, 2, 3});
             NDArray dx = x.get(":, :, :, 1:").sub(x.get(":, :, :, :-1")).square().sum(new int[] {1, 2, 3});
-            return dy.add(dx).div(3f * h * w);
+            return OwnedArrays.div(dy.add(dx), 3.0 * h * w);
         });
     }
 
     /** {@code weight · objective}, named e.g. "0.5*mse-to-start". */
     public static Objective weighted(float weight, Objective objective) {
-        return Objective.of(weight + "*" + objective.name(), c -> objective.perSample(c).mul(weight));
+        return Objective.of(weight + "*" + objective.name(), c -> OwnedArrays.mul(objective.perSample(c), weight));
     }
 
     /** The sum of several objectives (use {@link #weighted} for coefficients). */
@@ -209,7 +210,7 @@ public final class Objectives {
     }
 
     private static NDArray meanOverValid(NDArray perPixel, NDArray logits, NDArray target) {
-        NDArray count = PixelAccuracy.valid(target, logits.getDataType()).sum(new int[] {1, 2}).maximum(1);
+        NDArray count = OwnedArrays.maximum(PixelAccuracy.valid(target, logits.getDataType()).sum(new int[] {1, 2}), 1);
         return perPixel.sum(new int[] {1, 2}).div(count);
     }
 }

@@ -3,6 +3,7 @@ package org.robustseg.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * Per-pixel agreement of the arg-max prediction with a label map, ignore label 255 excluded.
@@ -26,7 +27,7 @@ public final class PixelAccuracy {
     /** Fraction of each image's valid pixels predicted correctly: N values (0 for an all-ignore image). */
     public static NDArray perSample(NDArray logits, NDArray labels) {
         NDArray hits = correct(logits, labels).sum(new int[] {1, 2});
-        NDArray count = valid(labels, logits.getDataType()).sum(new int[] {1, 2}).maximum(1);
+        NDArray count = OwnedArrays.maximum(valid(labels, logits.getDataType()).sum(new int[] {1, 2}), 1);
         return hits.div(count);
     }
 }

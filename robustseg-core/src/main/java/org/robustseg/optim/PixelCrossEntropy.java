@@ -3,6 +3,7 @@ package org.robustseg.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * Pixel-wise softmax cross-entropy with the ignore label 255 (DJL's
@@ -27,13 +28,13 @@ public final class PixelCrossEntropy {
     public static NDArray perSample(NDArray logits, NDArray labels) {
         NDArray[] lv = perPixel(logits, labels);
         NDArray sum = lv[0].sum(new int[] {1, 2});
-        NDArray count = lv[1].sum(new int[] {1, 2}).maximum(1);
+        NDArray count = OwnedArrays.maximum(lv[1].sum(new int[] {1, 2}), 1);
         return sum.div(count);
     }
 
     /** Mean loss over all valid pixels of the batch (PyTorch's ignore_index + 'mean' reduction). */
     public static NDArray mean(NDArray logits, NDArray labels) {
         NDArray[] lv = perPixel(logits, labels);
-        return lv[0].sum().div(lv[1].sum().maximum(1));
+        return lv[0].sum().div(OwnedArrays.maximum(lv[1].sum(), 1));
     }
 }

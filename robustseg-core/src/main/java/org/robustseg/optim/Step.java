@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * The geometry of one move and of the allowed set around the original input x0. Every step
@@ -71,7 +72,7 @@ public abstract class Step {
 
     /** One ascent move along {@code gradient} (already signed for the loop's direction), projected. */
     public final NDArray move(NDArray x, NDArray gradient, NDArray x0) {
-        return Scoped.compute(() -> projectInScope(x.add(unitDirection(x, gradient).mul(stepSize)), x0));
+        return Scoped.compute(() -> projectInScope(x.add(OwnedArrays.mul(unitDirection(x, gradient), stepSize)), x0));
     }
 
     /**
@@ -101,7 +102,7 @@ public abstract class Step {
                 NDArray m = resolve(x0);
                 free = (m.getShape().equals(x0.getShape()) ? m : m.broadcast(x0.getShape())).toBooleanArray();
             }
-            NDArray offset = x0.getManager().create(randomOffset(x0.getShape(), free, rng), x0.getShape()).toType(x0.getDataType(), false);
+            NDArray offset = OwnedArrays.of(x0.getManager(), randomOffset(x0.getShape(), free, rng), x0.getShape()).toType(x0.getDataType(), false);
             return projectInScope(offset.add(x0), x0);
         });
     }
@@ -129,7 +130,7 @@ public abstract class Step {
                 boolean[] freeI = free == null ? null : java.util.Arrays.copyOfRange(free, i * per, (i + 1) * per);
                 System.arraycopy(randomOffset(one, freeI, perImage.get(i)), 0, all, i * per, per);
             }
-            NDArray offset = x0.getManager().create(all, shape).toType(x0.getDataType(), false);
+            NDArray offset = OwnedArrays.of(x0.getManager(), all, shape).toType(x0.getDataType(), false);
             return projectInScope(offset.add(x0), x0);
         });
     }
@@ -163,7 +164,7 @@ public abstract class Step {
         for (int i = 0; i < axes.length; i++) {
             axes[i] = i + 1;
         }
-        return a.square().sum(axes, true).sqrt().maximum(1e-12f);
+        return OwnedArrays.maximum(a.square().sum(axes, true).sqrt(), 1e-12f);
     }
 
     @Override

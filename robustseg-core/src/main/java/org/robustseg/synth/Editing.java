@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.robustseg.Fluent;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 
 /**
@@ -81,6 +82,28 @@ public final class Editing extends Fluent<Editing> {
         if (object.count() == 0) {
             throw new IllegalArgumentException("the label map has no pixel of class " + from + " to edit");
         }
+        return run(model, image, labels, object, to);
+    }
+
+    /**
+     * Edits one image (1×3×H×W) with label map {@code labels} (H×W): the pixels of {@code object}
+     * (e.g. {@link Hole#componentAt}, the object a user clicked) become class {@code to}.
+     */
+    public SynthesisResult run(SegmentationModel model, NDArray image, int[] labels, Hole object, int to) {
+        Shape s = image.getShape();
+        if (s.dimension() != 4 || s.get(0) != 1 || s.get(1) != 3) {
+            throw new IllegalArgumentException("editing takes one RGB image 1×3×H×W, got shape " + s);
+        }
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        if (labels.length != h * w || object.height() != h || object.width() != w) {
+            throw new IllegalArgumentException("label map or object does not match the " + w + "x" + h + " image");
+        }
+        Synthesis.checkLabels(labels, model.numClasses(), "label map");
+        if (to < 0 || to >= model.numClasses()) {
+            throw new IllegalArgumentException("class " + to + " is not one of the model's classes (0.." + (model.numClasses() - 1) + ")");
+        }
+        object.requireNonEmpty("object");
         int[] target = labels.clone();
         boolean[] in = object.pixels();
         for (int p = 0; p < target.length; p++) {
@@ -89,7 +112,7 @@ public final class Editing extends Fluent<Editing> {
             }
         }
         try (NDManager m = image.getManager().newSubManager()) {
-            NDArray t = m.create(target, new Shape(1, h, w)).toType(DataType.INT64, false);
+            NDArray t = OwnedArrays.of(m, target, new Shape(1, h, w)).toType(DataType.INT64, false);
             return inpainting.run(model, image, List.of(object.dilate(grow)), t);
         }
     }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.IterationListener;
 
 /**
  * Generation: draw a seed image for a requested label layout from per-class colour statistics
@@ -40,6 +41,7 @@ public final class Generation extends Fluent<Generation> {
     private float smoothing = Inpainting.DEFAULT_SMOOTHING;
     private float tv = Inpainting.DEFAULT_TV;
     private long seed;
+    private IterationListener listener = IterationListener.NONE;
 
     Generation(ColourStatistics statistics) {
         this.statistics = Objects.requireNonNull(statistics, "statistics");
@@ -116,6 +118,15 @@ public final class Generation extends Fluent<Generation> {
         return statistics;
     }
 
+    /**
+     * Watches every iterate of the run (live progress; throwing stops it, see {@link IterationListener}).
+     * Not a setting of the result: it is left out of {@link #settings()}.
+     */
+    public Generation listener(IterationListener value) {
+        java.util.Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
+    }
+
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", "generation");
@@ -168,7 +179,7 @@ public final class Generation extends Fluent<Generation> {
         Arrays.fill(region, true);
         try (NDManager m = layouts.getManager().newSubManager()) {
             return Synthesis.optimise(model, m, start, n, h, w, t, t, region, Synthesis.step(norm, eps, stepSize, null),
-                    Synthesis.objective(tv), steps, smoothing, seed);
+                    Synthesis.objective(tv), steps, smoothing, seed, listener);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.robustseg.data.DataException;
 import org.robustseg.data.Images;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.optim.Box;
 import org.robustseg.optim.Mask;
 
@@ -74,6 +75,34 @@ public final class Hole {
             throw new DataException(file + ": mask is empty (no white pixel marks a hole)");
         }
         return hole;
+    }
+
+    /**
+     * The object under pixel (row, col): the 4-connected component of pixels that share its label
+     * (what a click on a label map selects).
+     */
+    public static Hole componentAt(int[] labels, int height, int width, int row, int col) {
+        if (row < 0 || row >= height || col < 0 || col >= width) {
+            throw new IllegalArgumentException("pixel (x " + col + ", y " + row + ") lies outside the " + width + "x" + height + " label map");
+        }
+        int cls = labels[row * width + col];
+        boolean[] in = new boolean[labels.length];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        in[row * width + col] = true;
+        queue.add(row * width + col);
+        while (!queue.isEmpty()) {
+            int p = queue.poll();
+            int r = p / width;
+            int c = p % width;
+            int[] nb = {r > 0 ? p - width : -1, r < height - 1 ? p + width : -1, c > 0 ? p - 1 : -1, c < width - 1 ? p + 1 : -1};
+            for (int q : nb) {
+                if (q >= 0 && !in[q] && labels[q] == cls) {
+                    in[q] = true;
+                    queue.add(q);
+                }
+            }
+        }
+        return new Hole(height, width, in);
     }
 
     /** The pixels whose label is {@code cls}, only the largest 4-connected component of them. */
@@ -240,7 +269,7 @@ public final class Hole {
             }
             System.arraycopy(h.inside, 0, all, i * first.inside.length, first.inside.length);
         }
-        return manager.create(all, new Shape(holes.size(), 1, first.height, first.width));
+        return OwnedArrays.of(manager, all, new Shape(holes.size(), 1, first.height, first.width));
     }
 
     @Override

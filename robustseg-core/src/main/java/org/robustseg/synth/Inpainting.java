@@ -13,7 +13,9 @@ import java.util.Map;
 import org.robustseg.Fluent;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.IterationListener;
 import org.robustseg.optim.Mask;
 
 /**
@@ -51,6 +53,7 @@ public final class Inpainting extends Fluent<Inpainting> {
     private float smoothing = DEFAULT_SMOOTHING;
     private float tv = DEFAULT_TV;
     private long seed;
+    private IterationListener listener = IterationListener.NONE;
 
     Inpainting() {}
 
@@ -127,6 +130,15 @@ public final class Inpainting extends Fluent<Inpainting> {
     /** Seed of the noise fill. */
     public Inpainting seed(long value) {
         return with(c -> c.seed = value);
+    }
+
+    /**
+     * Watches every iterate of the run (live progress; throwing stops it, see {@link IterationListener}).
+     * Not a setting of the result: it is left out of {@link #settings()}.
+     */
+    public Inpainting listener(IterationListener value) {
+        java.util.Objects.requireNonNull(value, "listener");
+        return with(c -> c.listener = value);
     }
 
     public Fill fill() {
@@ -233,7 +245,7 @@ public final class Inpainting extends Fluent<Inpainting> {
         try (NDManager m = images.getManager().newSubManager()) {
             NDArray holeMask = Hole.stack(m, holes);
             return Synthesis.optimise(model, m, start, n, h, w, lossTarget(t, holes), t, region,
-                    Synthesis.step(norm, eps, stepSize, Mask.of(holeMask)), Synthesis.objective(tv), steps, smoothing, seed);
+                    Synthesis.step(norm, eps, stepSize, Mask.of(holeMask)), Synthesis.objective(tv), steps, smoothing, seed, listener);
         }
     }
 
@@ -257,7 +269,7 @@ public final class Inpainting extends Fluent<Inpainting> {
         int w = (int) s.get(3);
         float[] start = filled(images.toType(DataType.FLOAT32, false).toFloatArray(), holes, firstIndex);
         try (NDManager m = images.getManager().newSubManager()) {
-            int[] pred = model.logits(m.create(start, new Shape(n, 3, h, w))).argMax(1).toType(DataType.INT32, false).toIntArray();
+            int[] pred = model.logits(OwnedArrays.of(m, start, new Shape(n, 3, h, w))).argMax(1).toType(DataType.INT32, false).toIntArray();
             for (int i = 0; i < n; i++) {
                 boolean[] in = holes.get(i).pixels();
                 for (int p = 0; p < h * w; p++) {

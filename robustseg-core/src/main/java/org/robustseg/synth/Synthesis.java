@@ -7,10 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 import org.robustseg.attack.Norm;
 import org.robustseg.data.SegSample;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Direction;
 import org.robustseg.optim.GradientTransform;
 import org.robustseg.optim.InputOptimizer;
+import org.robustseg.optim.IterationListener;
 import org.robustseg.optim.L2Step;
 import org.robustseg.optim.LinfStep;
 import org.robustseg.optim.Mask;
@@ -73,16 +75,16 @@ public final class Synthesis {
     /**
      * The shared core of every preset: minimise {@code objective} from {@code start} towards
      * {@code lossTarget}, changing only {@code mask} (may be null), and score the result against
-     * {@code target} with the model.
+     * {@code target} with the model; {@code listener} watches every iterate (live progress, stop).
      */
     static SynthesisResult optimise(SegmentationModel model, NDManager manager, float[] start, int n, int h, int w,
                                     int[] lossTarget, int[] target, boolean[] region, Step step, Objective objective,
-                                    int steps, float smoothing, long seed) {
+                                    int steps, float smoothing, long seed, IterationListener listener) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray x0 = m.create(start, new Shape(n, 3, h, w));
-            NDArray y = m.create(lossTarget, new Shape(n, h, w)).toType(DataType.INT64, false);
+            NDArray x0 = OwnedArrays.of(m, start, new Shape(n, 3, h, w));
+            NDArray y = OwnedArrays.of(m, lossTarget, new Shape(n, h, w)).toType(DataType.INT64, false);
             InputOptimizer opt = InputOptimizer.of(step, objective).direction(Direction.MINIMISE).steps(steps)
-                    .selection(Selection.LOSS).seed(seed)
+                    .selection(Selection.LOSS).seed(seed).listener(listener)
                     .gradientTransform(smoothing > 0 ? GradientTransform.gaussianBlur(smoothing) : GradientTransform.identity());
             Result r = opt.run(model, x0, y);
             float[] images = r.xBest().toFloatArray();

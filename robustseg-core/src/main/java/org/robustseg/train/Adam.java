@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
+import org.robustseg.engine.OwnedArrays;
 
 /** Adam (Kingma &amp; Ba) with bias correction and coupled weight decay, via PyTorch's fused kernel. */
 public final class Adam implements Optimizer {
@@ -46,7 +47,7 @@ public final class Adam implements Optimizer {
         NDList list = state.toList();
         if (!list.isEmpty()) {
             NDManager m = list.get(0).getManager();
-            list.add(m.create(new long[] {steps}));
+            list.add(OwnedArrays.of(m, new long[] {steps}));
         }
         return list;
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
+import org.robustseg.engine.OwnedArrays;
 
 /**
  * SGD with momentum and (coupled) weight decay in PyTorch's convention ({@code torch.optim.SGD},
@@ -43,9 +44,9 @@ public final class SgdMomentum implements Optimizer {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     NDArray g = w.getGradient();
-                    NDArray d = weightDecay == 0f ? g : g.add(w.mul(weightDecay));
-                    v.muli(momentum).addi(d);
-                    w.subi(v.mul(learningRate));
+                    NDArray d = weightDecay == 0f ? g : g.add(OwnedArrays.mul(w, weightDecay));
+                    OwnedArrays.muli(v, momentum).addi(d);
+                    w.subi(OwnedArrays.mul(v, learningRate));
                     Optimizer.zeroGradient(p);
                 }
             }
@@ -82,7 +83,7 @@ public final class SgdMomentum implements Optimizer {
             }
             NDList converted = new NDList();
             for (NDArray u : saved) {
-                converted.add(u.div(lastLearningRate));
+                converted.add(OwnedArrays.div(u, lastLearningRate));
             }
             saved.close();
             loadState(converted);

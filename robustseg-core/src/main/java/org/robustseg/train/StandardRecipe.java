@@ -3,6 +3,7 @@ package org.robustseg.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.Map;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.PixelCrossEntropy;
 
@@ -28,7 +29,7 @@ public final class StandardRecipe implements TrainingRecipe {
     public static NDArray supervisedLoss(NDList out, NDArray labels, float auxWeight) {
         NDArray loss = PixelCrossEntropy.mean(out.get(0), labels);
         if (out.size() > 1 && auxWeight > 0) {
-            loss = loss.add(PixelCrossEntropy.mean(out.get(1), labels).mul(auxWeight));
+            loss = loss.add(OwnedArrays.mul(PixelCrossEntropy.mean(out.get(1), labels), auxWeight));
         }
         return loss;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.ForwardMode;
 import org.robustseg.optim.InputOptimizer;
@@ -60,12 +61,12 @@ public final class TradesRecipe extends AdversarialRecipe {
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("clean", ce);
         parts.put("kl", kl);
-        return new Loss(ce.add(kl.mul(options().beta())), parts);
+        return new Loss(ce.add(OwnedArrays.mul(kl, options().beta())), parts);
     }
 
     /** KL(p_clean ‖ p_adv) averaged over the batch's valid pixels. */
     static NDArray klMean(NDArray cleanLogits, NDArray advLogits, NDArray labels) {
         NDArray valid = PixelAccuracy.valid(labels, cleanLogits.getDataType());
-        return Objectives.klPerPixel(cleanLogits, advLogits).mul(valid).sum().div(valid.sum().maximum(1));
+        return Objectives.klPerPixel(cleanLogits, advLogits).mul(valid).sum().div(OwnedArrays.maximum(valid.sum(), 1));
     }
 }

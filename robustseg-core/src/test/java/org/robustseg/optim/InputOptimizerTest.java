@@ -51,6 +51,57 @@ class InputOptimizerTest {
         }
     }
 
+    /** The listener sees every evaluated iterate with the trace's loss and the iterate's images, restart after restart. */
+    @Test
+    void theListenerSeesEveryIterateWithItsLossAndImages() {
+        List<int[]> seen = new java.util.ArrayList<>();
+        List<float[]> losses = new java.util.ArrayList<>();
+        float[][] first = new float[1][];
+        float[][] last = new float[1][];
+        Result r = pgd().restarts(2).keepBest(false).listener(it -> {
+            seen.add(new int[] {it.restart(), it.step(), it.steps(), it.restarts(), it.last() ? 1 : 0});
+            losses.add(it.loss());
+            if (it.restart() == 1 && it.step() == 0) {
+                first[0] = it.images();
+            }
+            if (it.last()) {
+                last[0] = it.images();
+            }
+        }).run(model, data.get(0), data.get(1));
+        assertEquals(12, seen.size(), "2 restarts x (5 steps + the final iterate)");
+        for (int k = 0; k < seen.size(); k++) {
+            assertArrayEquals(new int[] {k / 6, k % 6, 5, 2, k == 11 ? 1 : 0}, seen.get(k), "call " + k);
+            assertArrayEquals(r.trace().lossPerSample().get(k), losses.get(k), 0f, "call " + k + " reports the trace's loss");
+        }
+        assertEquals(data.get(0).size(), first[0].length);
+        assertFalse(java.util.Arrays.equals(first[0], last[0]), "the iterate's images move between the first and the last call");
+    }
+
+    /** A listener that throws stops the run between two steps; every array the run made is freed. */
+    @Test
+    void aListenerThatThrowsStopsTheRunAndFreesItsArrays() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x0 = data.get(0).duplicate();
+            x0.attach(m);
+            NDArray y = data.get(1).duplicate();
+            y.attach(m);
+            int before = m.getManagedArrays().size();
+            int[] calls = {0};
+            java.util.concurrent.CancellationException stop = new java.util.concurrent.CancellationException("stop");
+            java.util.concurrent.CancellationException thrown = assertThrows(java.util.concurrent.CancellationException.class,
+                    () -> pgd().steps(50).listener(it -> {
+                        if (++calls[0] == 3) {
+                            throw stop;
+                        }
+                    }).run(model, x0, y));
+            assertSame(stop, thrown);
+            assertEquals(3, calls[0], "no iterate after the one that stopped the run");
+            assertEquals(before, m.getManagedArrays().size(), "the stopped run left no array behind");
+            Result after = pgd().run(model, x0, y); // and the model still works
+            assertEquals(4, after.lossPerSample().length);
+        }
+    }
+
     /** A given start point (how a staged attack continues) is projected into the ball and is the first iterate. */
     @Test
     void aGivenStartIsProjectedIntoTheBall() {

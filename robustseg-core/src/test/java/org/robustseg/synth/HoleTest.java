@@ -19,6 +19,20 @@ class HoleTest {
     @TempDir
     Path tmp;
 
+    /** A click selects the 4-connected object under it, of its own class only. */
+    @Test
+    void componentAtSelectsTheConnectedObjectUnderThePixel() {
+        int[] labels = {
+            0, 1, 1, 0,
+            0, 1, 0, 2,
+            1, 0, 2, 2};
+        Hole h = Hole.componentAt(labels, 3, 4, 0, 1);
+        assertArrayEquals(new boolean[] {false, true, true, false, false, true, false, false, false, false, false, false}, h.pixels());
+        assertEquals(3, Hole.componentAt(labels, 3, 4, 2, 3).count());
+        assertEquals(1, Hole.componentAt(labels, 3, 4, 2, 0).count(), "diagonal neighbours are not connected");
+        assertThrows(IllegalArgumentException.class, () -> Hole.componentAt(labels, 3, 4, 3, 0));
+    }
+
     @Test
     void boxCoversExactlyItsRectangleAndRefusesToLeaveTheImage() {
         Hole h = Hole.box(2, 1, 3, 2, 5, 6); // x=2, y=1, w=3, h=2 in a 6 wide, 5 high image

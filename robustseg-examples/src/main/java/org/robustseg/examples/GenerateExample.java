@@ -8,6 +8,7 @@ import org.robustseg.ProgressListener;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.data.Split;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.optim.Box;
 import org.robustseg.provenance.Checkpoint;
@@ -39,7 +40,7 @@ public final class GenerateExample {
         }
         try (SegmentationModel robust = Checkpoint.load(checkpoint); NDManager manager = robust.manager().newSubManager()) {
             return Synthesis.generation(stats).seedImage(SeedImage.GAUSSIAN_LOWRES).steps(steps)
-                    .run(robust, manager.create(layout, new Shape(1, size, size)));
+                    .run(robust, OwnedArrays.of(manager, layout, new Shape(1, size, size)));
         }
     }
     // end::generate[]

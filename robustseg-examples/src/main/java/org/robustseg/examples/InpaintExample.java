@@ -12,6 +12,7 @@ import org.robustseg.data.DataSets;
 import org.robustseg.data.FashionScenes;
 import org.robustseg.data.SegSample;
 import org.robustseg.data.Split;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.synth.Editing;
@@ -45,13 +46,13 @@ public final class InpaintExample {
     public static Results inpaint(Path data, Path checkpoint, int steps) {
         SegSample scene = DataSets.open(data, Split.VAL).get(0);
         try (SegmentationModel robust = Checkpoint.load(checkpoint); NDManager manager = robust.manager().newSubManager()) {
-            NDArray image = manager.create(scene.image(), new Shape(1, 3, scene.height(), scene.width()));
+            NDArray image = OwnedArrays.of(manager, scene.image(), new Shape(1, 3, scene.height(), scene.width()));
             Inpainting inpaint = Synthesis.inpainting().norm(Norm.L2).eps(8).stepSize(0.25f).steps(steps).fill(Fill.MEAN);
             List<Hole> holes = List.of(Hole.box(20, 20, 22, 22, scene.height(), scene.width()));   // x, y, w, h
             // the target: the model's own prediction outside the hole, a bag inside it
             int[] target = inpaint.targetFromPrediction(robust, image, holes, BAG, 0);
             SynthesisResult inpainted = inpaint.run(robust, image, holes,
-                    manager.create(target, new Shape(1, scene.height(), scene.width())));
+                    OwnedArrays.of(manager, target, new Shape(1, scene.height(), scene.width())));
 
             // semantic editing: the largest shirt becomes a bag, repainted only inside its own outline
             Editing edit = Synthesis.editing();

@@ -381,15 +381,11 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             int h = b.height();
             int w = b.width();
             int px = 3 * h * w;
-            // the perturbation is shown around grey: 0.5 + delta scaled so that the budget fills the range
-            float gain = n == Norm.LINF ? 0.5f / maxEps : 0.5f / Math.max(1e-6f, maxAbs(xs, as));
+            float gain = ImageGrid.perturbationGain(n == Norm.LINF, maxEps, xs, as);
             for (int i = 0; i < b.size(); i++) {
                 float[] xi = java.util.Arrays.copyOfRange(xs, i * px, (i + 1) * px);
                 float[] ai = java.util.Arrays.copyOfRange(as, i * px, (i + 1) * px);
-                float[] di = new float[px];
-                for (int k = 0; k < px; k++) {
-                    di[k] = Math.min(1f, Math.max(0f, 0.5f + (ai[k] - xi[k]) * gain));
-                }
+                float[] di = ImageGrid.perturbation(xi, ai, gain);
                 List<BufferedImage> tiles = List.of(ImageGrid.image(xi, h, w),
                         ImageGrid.labels(java.util.Arrays.copyOfRange(clean, i * h * w, (i + 1) * h * w), h, w, ds.classes()),
                         ImageGrid.image(ai, h, w), ImageGrid.image(di, h, w),
@@ -397,13 +393,5 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 grid.addRow(i == 0 ? key : "", tiles);
             }
         }
-    }
-
-    private static float maxAbs(float[] a, float[] b) {
-        float m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
     }
 }

@@ -4,6 +4,7 @@ import org.robustseg.cli.options.CheckpointFile;
 import org.robustseg.cli.options.ClassNames;
 import org.robustseg.cli.options.OutputDirectory;
 import org.robustseg.cli.options.Seed;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.report.ImageGrid;
 import org.robustseg.report.SynthesisFiles;
 
@@ -92,7 +93,7 @@ public final class EditCommand implements Callable<Integer> {
                 NDManager m = model.manager().newSubManager()) {
             SynthesisResult r;
             try {
-                r = edit.run(model, m.create(img.image(), new Shape(1, 3, h, w)), lab, a, b);
+                r = edit.run(model, OwnedArrays.of(m, img.image(), new Shape(1, 3, h, w)), lab, a, b);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(labels + ": " + e.getMessage());
             }

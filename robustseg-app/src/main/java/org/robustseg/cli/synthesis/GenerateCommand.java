@@ -10,6 +10,7 @@ import org.robustseg.cli.options.DataSetMode;
 import org.robustseg.cli.options.GenerationOptions;
 import org.robustseg.cli.options.OutputDirectory;
 import org.robustseg.cli.options.Seed;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.report.ImageGrid;
 import org.robustseg.report.SynthesisFiles;
 
@@ -214,7 +215,7 @@ public final class GenerateCommand implements Callable<Integer> {
         Batch bt = Batch.of(part);
         List<ImageOutcome> outcomes = new ArrayList<>();
         try (NDManager m = model.manager().newSubManager()) {
-            SynthesisResult r = plan.gen().run(model, m.create(bt.labelData(), new Shape(bt.size(), bt.height(), bt.width()))
+            SynthesisResult r = plan.gen().run(model, OwnedArrays.of(m, bt.labelData(), new Shape(bt.size(), bt.height(), bt.width()))
                     .toType(DataType.INT64, false), start);
             int h = r.height();
             int w = r.width();

@@ -10,6 +10,7 @@ import org.robustseg.cli.options.DataSetMode;
 import org.robustseg.cli.options.InpaintingOptions;
 import org.robustseg.cli.options.OutputDirectory;
 import org.robustseg.cli.options.Seed;
+import org.robustseg.engine.OwnedArrays;
 import org.robustseg.report.ImageGrid;
 import org.robustseg.report.SynthesisFiles;
 
@@ -138,12 +139,12 @@ public final class InpaintCommand implements Callable<Integer> {
         }
         try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint");
                 NDManager m = model.manager().newSubManager()) {
-            NDArray x = m.create(img.image(), new Shape(1, 3, h, w));
+            NDArray x = OwnedArrays.of(m, img.image(), new Shape(1, 3, h, w));
             List<Hole> holes = List.of(hl);
             if (target == null) {
                 target = inpaint.targetFromPrediction(model, x, holes, inside, 0);
             }
-            NDArray t = m.create(target, new Shape(1, h, w)).toType(DataType.INT64, false);
+            NDArray t = OwnedArrays.of(m, target, new Shape(1, h, w)).toType(DataType.INT64, false);
             SynthesisResult r = inpaint.run(model, x, holes, t);
             finish(List.of(outcome(r, 0, 0, img, hl, classes)), inpaint, ckpt, null);
         }
