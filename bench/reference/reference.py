@@ -10,6 +10,14 @@ A test (ReferenceParityTest) checks that parameter and FLOP counts match the Jav
 Commands
   params                 JSON: parameter and convolution-FLOP counts of every architecture
   serve                  JSON-lines server on stdin/stdout used by `./run bench` (see Server)
+  export-check DIR X OUT  loads `./run export --format safetensors` output DIR (model.safetensors + card.json)
+                         into its twin here (strict), runs it in eval mode on the tensor "x" of the
+                         safetensors file X and writes "logits" to the safetensors file OUT (ExportParityTest)
+
+Also used by other scripts: load_safetensors/save_safetensors (robustseg's export format, without
+the safetensors package) and CardModel (a network wrapped as its robustseg model card says: [0,1]
+RGB images in, the card's conversion, logits at the input size out; the same contract as
+robustseg's org.robustseg.interop.TorchScriptNetwork).
 
 Run it with Debian's interpreter (/usr/bin/python3) and python3-torch; install
 libopenblas0-pthread too, or torch falls back to the slow reference BLAS.
@@ -90,6 +98,24 @@ class Backbone(nn.Module):
         return x, layer3
 
 
+def adaptive_avg_pool2d(x, bins):
+    """F.adaptive_avg_pool2d, also when exported to ONNX, which has no adaptive pooling: there the
+    same bin averages (bin i covers [floor(i*n/b), ceil((i+1)*n/b)), PyTorch's rule) as two matrix
+    products, P_h x P_w^T, at the traced size (ONNX graphs of these nets have a fixed H×W)."""
+    if not torch.onnx.is_in_onnx_export():
+        return F.adaptive_avg_pool2d(x, bins)
+    h, w = int(x.shape[2]), int(x.shape[3])
+    return pooling_matrix(h, bins, x.dtype) @ x @ pooling_matrix(w, bins, x.dtype).t()
+
+
+def pooling_matrix(n, bins, dtype):
+    p = torch.zeros(bins, n, dtype=dtype)
+    for i in range(bins):
+        start, end = (i * n) // bins, -(-((i + 1) * n) // bins)
+        p[i, start:end] = 1.0 / (end - start)
+    return p
+
+
 class PyramidPooling(nn.Module):
     def __init__(self, cin, bins, branch):
         super().__init__()
@@ -100,7 +126,7 @@ class PyramidPooling(nn.Module):
         h, w = x.shape[2:]
         parts = [x]
         for b, branch in zip(self.bins, self.branches):
-            parts.append(F.interpolate(branch(F.adaptive_avg_pool2d(x, b)), size=(h, w), mode="bilinear", align_corners=False))
+            parts.append(F.interpolate(branch(adaptive_avg_pool2d(x, b)), size=(h, w), mode="bilinear", align_corners=False))
         return torch.cat(parts, 1)
 
 
@@ -114,7 +140,7 @@ class Aspp(nn.Module):
     def forward(self, x):
         h, w = x.shape[2:]
         parts = [b(x) for b in self.branches]
-        parts.append(F.interpolate(self.image_pool(F.adaptive_avg_pool2d(x, 1)), size=(h, w), mode="bilinear",
+        parts.append(F.interpolate(self.image_pool(adaptive_avg_pool2d(x, 1)), size=(h, w), mode="bilinear",
                                    align_corners=False))
         return self.projection(torch.cat(parts, 1))
 
@@ -141,6 +167,80 @@ class SegmentationNetwork(nn.Module):
         if self.training and self.aux is not None:
             return out, F.interpolate(self.aux(f3), size=(h, w), mode="bilinear", align_corners=False)
         return out
+
+
+class CardModel(nn.Module):
+    """`net` as robustseg runs it under its model card `card` (a dict; format robustseg-model-card/1)."""
+
+    def __init__(self, net, card):
+        super().__init__()
+        self.net = net
+        inp = card["input"]
+        self.bgr = inp.get("channel_order", "RGB").upper() == "BGR"
+        self.scale = 255.0 if inp.get("range", "0-1") == "0-255" else 1.0
+        self.size = tuple(inp["size"]) if inp.get("size") else None
+        self.output = card["output"]
+        self.register_buffer("mean", torch.tensor(inp["mean"], dtype=torch.float32).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(inp["std"], dtype=torch.float32).view(1, 3, 1, 1), persistent=False)
+
+    def forward(self, x):
+        h, w = x.shape[2:]
+        if self.bgr:
+            x = x.flip(1)
+        z = (x * self.scale - self.mean) / self.std
+        if self.size is not None:
+            z = F.interpolate(z, size=self.size, mode="bilinear", align_corners=False)
+        y = self.net(z)
+        kind = self.output["kind"]
+        logits = y if kind == "tensor" else y[self.output.get("index", 0)] if kind == "tuple" else y[self.output["key"]]
+        if tuple(logits.shape[2:]) != (h, w):
+            logits = F.interpolate(logits, size=(h, w), mode="bilinear", align_corners=False)
+        return logits
+
+
+SAFETENSORS_DTYPES = {"F32": torch.float32, "I64": torch.int64}
+
+
+def load_safetensors(path):
+    """{name: tensor} of a safetensors file: 8-byte little-endian header length, JSON header, raw data."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = t["data_offsets"]
+        raw = bytearray(data[8 + n + begin:8 + n + end])
+        out[name] = torch.frombuffer(raw, dtype=SAFETENSORS_DTYPES[t["dtype"]]).reshape(t["shape"]).clone()
+    return out
+
+
+def save_safetensors(path, tensors):
+    names = {v: k for k, v in SAFETENSORS_DTYPES.items()}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        raw = t.detach().contiguous().cpu().numpy().tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(len(text).to_bytes(8, "little"))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def load_export(directory):
+    """The twin of a `./run export --format safetensors` directory, weights loaded (strict), in eval mode."""
+    with open(f"{directory}/card.json") as f:
+        card = json.load(f)
+    model = build(card["architecture"], len(card["classes"]))
+    model.load_state_dict(load_safetensors(f"{directory}/{card['safetensors']}"), strict=True)
+    return model.eval(), card
 
 
 LITE = dict(ppm_branch=32, psp=64, aspp=64, rates=(2, 4, 6), aspp_dropout=0.1, aux=64)
@@ -232,11 +332,13 @@ def supervised_loss(out, y, aux_weight=0.4):
 class Bench:
     """One model and batch; each operation runs as robustseg runs it (see AttackStepBench, RecipeStepBench)."""
 
-    def __init__(self, name, batch, size, seed=0):
+    def __init__(self, name, batch, size, seed=0, torchscript=None, card=None):
+        """A zoo twin by name, or an imported TorchScript network under its card (what `./run bench --models CARD` times)."""
         torch.manual_seed(seed)
-        self.model = build(name)
+        self.model = build(name) if torchscript is None else CardModel(torch.jit.load(torchscript), card)
+        classes = 11 if card is None else len(card["classes"])
         self.x = torch.rand(batch, 3, size, size)
-        self.y = torch.randint(0, 11, (batch, size, size))
+        self.y = torch.randint(0, classes, (batch, size, size))
         self.opt = torch.optim.SGD(self.model.parameters(), lr=0.001, momentum=0.9, weight_decay=1e-4)
         self.params = [p for p in self.model.parameters()]
 
@@ -283,7 +385,9 @@ class Bench:
 
     def pgd_at_step(self):
         """Madry PGD-AT as robustseg runs it: 3 steps of 8/255 crafted with batch statistics
-        (running statistics restored afterwards), random start, then a training step on them."""
+        (running statistics restored afterwards), random start, then a training step on them. A TorchScript
+        module's BatchNorms are not nn.BatchNorm2d here, so their statistics are not restored: robustseg
+        cannot restore them either (DJL does not reach a module's buffers), and both sides do the same work."""
         self.model.train()
         saved = [(m, m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone())
                  for m in self.model.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -329,7 +433,7 @@ class Server:
         if cmd == "info":
             return versions()
         if cmd == "setup":
-            self.bench = Bench(req["model"], req["batch"], req["size"], req.get("seed", 0))
+            self.bench = Bench(req["model"], req["batch"], req["size"], req.get("seed", 0), req.get("torchscript"), req.get("card"))
             return {"parameters": sum(p.numel() for p in self.bench.model.parameters())}
         if cmd == "time":
             fn = OPERATIONS[req["op"]]
@@ -358,9 +462,15 @@ class Server:
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("params", "serve"):
+    if len(argv) < 2 or argv[1] not in ("params", "serve", "export-check"):
         print(__doc__, file=sys.stderr)
         return 2
+    if argv[1] == "export-check":
+        torch.set_num_threads(1)
+        model, _ = load_export(argv[2])
+        with torch.no_grad():
+            save_safetensors(argv[4], {"logits": model(load_safetensors(argv[3])["x"])})
+        return 0
     if argv[1] == "params":
         torch.set_num_threads(1)
         rows = []

@@ -9,6 +9,7 @@ import org.robustseg.cli.synthesis.PagCommand;
 import org.robustseg.cli.synthesis.SaliencyCommand;
 import org.robustseg.cli.training.DataCommand;
 import org.robustseg.cli.training.EvalCommand;
+import org.robustseg.cli.training.ExportCommand;
 import org.robustseg.cli.training.InfoCommand;
 import org.robustseg.cli.training.TrainCommand;
 import org.robustseg.demo.DemoCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Command;
 @Command(name = "robustseg", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Adversarially robust semantic segmentation and gradient-based image synthesis.",
         subcommands = {DataCommand.class, InfoCommand.class, TrainCommand.class, EvalCommand.class, AttackCommand.class,
-                CompareCommand.class, InpaintCommand.class, GenerateCommand.class, EditCommand.class, PagCommand.class,
+                CompareCommand.class, ExportCommand.class, InpaintCommand.class, GenerateCommand.class, EditCommand.class, PagCommand.class,
                 SaliencyCommand.class, DemoCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

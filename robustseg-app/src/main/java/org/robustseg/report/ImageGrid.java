@@ -36,7 +36,7 @@ public final class ImageGrid {
         this.scale = scale;
     }
 
-    /** Adds one row; {@code label} (may be empty) is drawn at its left. */
+    /** Adds one row; {@code label} (may be empty; lines split at '\n') is drawn at its left. */
     public ImageGrid addRow(String label, List<BufferedImage> tiles) {
         if (tiles.size() != titles.size()) {
             throw new IllegalArgumentException("row has " + tiles.size() + " tiles for " + titles.size() + " columns");
@@ -78,7 +78,10 @@ public final class ImageGrid {
         }
         for (int r = 0; r < rows.size(); r++) {
             int y = TITLE_HEIGHT + r * (th + GAP);
-            g.drawString(rowLabels.get(r), 4, y + th / 2);
+            String[] lines = rowLabels.get(r).split("\n");
+            for (int k = 0; k < lines.length; k++) {
+                g.drawString(lines[k], 4, y + th / 2 + (k - (lines.length - 1) / 2) * 13);
+            }
             for (int c = 0; c < titles.size(); c++) {
                 BufferedImage t = rows.get(r).get(c);
                 g.drawImage(t, labelWidth + GAP + c * (tw + GAP), y, t.getWidth() * scale, t.getHeight() * scale, null);

@@ -54,6 +54,21 @@ public class DemoCommandTest {
         assertEquals(html.split("<img ").length - 1, images, "every <img> must be an embedded PNG");
 
         JsonNode summary = Json.read(out.resolve("summary.json"));
+        // the robustness stage: SEA as published and Square on the subset, per-image figures, the masking flags
+        for (JsonNode row : summary.path("robustness").path("rows")) {
+            for (String key : new String[] {"clean_miou", "pgd_4_miou", "pgd_8_miou", "sea_8_miou", "square_8_miou", "sea_8_seconds"}) {
+                assertTrue(row.path(key).isNumber(), "missing " + key + " in " + row.path("name"));
+            }
+            assertEquals(1, row.path("subset").path("images").asInt());
+            assertEquals(java.util.List.of("black-box-beats-white-box", "accuracy-rises-with-eps", "unbounded-attack-fails",
+                    "more-steps-do-not-help"), names(row.path("gradient_masking")));
+            assertEquals("SEA-30", row.path("columns").get(1).path("label").asText()); // the quick plan's smoke-run SEA
+            assertTrue(row.path("clean").path("image_figures").path("image_miou").isNumber());
+        }
+        for (String text : new String[] {"SEA-30 8/255 †", "per-image mIoU", "Gradient-masking checks", "IoU per class"}) {
+            assertTrue(html.contains(text), "report.html lacks '" + text + "'");
+        }
+        assertTrue(Files.exists(out.resolve("robustness/worst.png")), "the worst images under SEA");
         for (String model : new String[] {"standard", "robust", "judge"}) {
             assertTrue(Files.isDirectory(out.resolve("models").resolve(model)), "models/" + model);
         }
@@ -75,6 +90,12 @@ public class DemoCommandTest {
         assertEquals(summary.path("robustness"), again.path("robustness"));
         assertEquals(summary.path("pag"), again.path("pag"));
         assertEquals(summary.path("stage_seconds"), again.path("stage_seconds"));
+    }
+
+    private static java.util.List<String> names(JsonNode flags) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        flags.forEach(f -> names.add(f.path("name").asText()));
+        return names;
     }
 
     @Test

@@ -33,6 +33,18 @@ public class DemoReportTest {
         assertFalse(text.contains("not more robust"), text);
     }
 
+    /** With SEA's figures on its subset, the conclusion adds what the strongest attack leaves, on those images. */
+    @Test
+    void seaOnItsSubsetIsReportedWhenPresent() throws Exception {
+        JsonNode rows = json("[{'name':'standard','clean_miou':0.6,'pgd_8_miou':0.05,'subset':{'images':24,'figures':"
+                + "{'clean':{'miou':0.5},'sea_8':{'miou':0.02}}}},{'name':'robust','clean_miou':0.5,'pgd_8_miou':0.3,'subset':"
+                + "{'images':24,'figures':{'clean':{'miou':0.4},'sea_8':{'miou':0.2}}}}]");
+        String text = DemoReport.robustnessConclusion(rows);
+        assertTrue(text.contains("on the 24 images it ran on, the standard net goes from 0.500 to 0.020 mIoU (4% kept)"), text);
+        assertTrue(text.contains("robust net from 0.400 to 0.200 (50% kept): the robust net holds up"), text);
+        assertFalse(DemoReport.robustnessConclusion(rows(0.6, 0.05, 0.5, 0.3)).contains("SEA"));
+    }
+
     @Test
     void aRobustNetThatIsNotMoreRobustIsSaidToBeSo() throws Exception {
         String behind = DemoReport.robustnessConclusion(rows(0.60, 0.20, 0.55, 0.10));

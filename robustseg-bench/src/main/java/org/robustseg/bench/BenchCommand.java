@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.robustseg.interop.ImportedModels;
 import org.robustseg.model.FlopCounter;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
@@ -27,13 +29,27 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Speed against the PyTorch reference (ratios, GFLOP/s vs peak) and the memory/cost benchmarks.",
-        subcommands = {RecipeStepBench.class, MemorySoakBench.class, CostModelBench.class, StudioLoadBench.class})
+        subcommands = {RecipeStepBench.class, MemorySoakBench.class, CostModelBench.class, StudioLoadBench.class, ParityDump.class})
 public final class BenchCommand implements Callable<Integer> {
     /**
      * A benchmarked configuration: a network at its typical batch and image size, and the default
      * repetitions (full / quick). ResNet-50 takes fewer: one of its PGD-AT steps is ~30 s on 2 cores.
      */
-    record Setting(String model, int batch, int size, int repeats, int quickRepeats) {}
+    /**
+     * One benchmarked model: a zoo architecture by name, or an imported TorchScript network
+     * ({@code importedFrom}: its card or file; {@code model} is then its card's name).
+     */
+    record Setting(String model, int batch, int size, int repeats, int quickRepeats, ImportedModels.Source importedFrom) {
+        Setting(String model, int batch, int size, int repeats, int quickRepeats) {
+            this(model, batch, size, repeats, quickRepeats, null);
+        }
+
+        /** An imported network at the lite setting's batch and size (its card's size when it fixes one). */
+        static Setting imported(ImportedModels.Source source) {
+            int[] size = source.parsed().input().size();
+            return new Setting(source.label(), 16, size != null ? size[0] : 64, 20, 5, source);
+        }
+    }
 
     static final List<Setting> SETTINGS = List.of(new Setting("pspnet-lite", 16, 64, 20, 5),
             new Setting("pspnet-resnet50", 2, 256, 5, 2));
@@ -41,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "5 repetitions in 1 round and 1 warm-up (a smoke run; figures are noisier).")
     boolean quick;
 
-    @Option(names = "--models", split = ",", description = "Models to run (default: pspnet-lite,pspnet-resnet50).")
+    @Option(names = "--models", split = ",", description = "Models to run (default: pspnet-lite,pspnet-resnet50); also an "
+            + "imported TorchScript network (its model card, a folder holding card.json or the .pt beside its card).")
     List<String> models;
 
     @Option(names = "--operations", split = ",", defaultValue = "forward,attack-step,train-step,pgd-at-step",
@@ -118,8 +135,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<Setting> chosen = new ArrayList<>();
         for (String m : models) {
-            chosen.add(SETTINGS.stream().filter(s -> s.model().equals(m)).findFirst().orElseThrow(() ->
-                    new IllegalArgumentException("--models: no bench setting for '" + m + "' (known: pspnet-lite, pspnet-resnet50)")));
+            Optional<Setting> zoo = SETTINGS.stream().filter(s -> s.model().equals(m)).findFirst();
+            if (zoo.isPresent()) {
+                chosen.add(zoo.get());
+                continue;
+            }
+            ImportedModels.Source source = ImportedModels.locate(Path.of(m)).orElseThrow(() -> new IllegalArgumentException(
+                    "--models: no bench setting for '" + m + "' (known: pspnet-lite, pspnet-resnet50, or an imported network's card)"));
+            if (source.format() != ImportedModels.Format.TORCHSCRIPT) {
+                throw new IllegalArgumentException("--models " + m + ": an ONNX model has no gradients to time (attack and training steps)");
+            }
+            chosen.add(Setting.imported(source));
         }
         return chosen;
     }
@@ -145,20 +171,29 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void runSetting(Setting s, PyTorchReference ref, int reps, int turns, int warm, Peak peak, ObjectNode provenance,
                             ArrayNode results) throws IOException {
-        FlopCounter.Flops flops = FlopCounter.count(s.model(), 11, new Shape(s.batch(), 3, s.size(), s.size()));
+        // an imported network's layers are not known to robustseg's FLOP counter: its rows give times, no GFLOP/s
+        FlopCounter.Flops flops = s.importedFrom() == null
+                ? FlopCounter.count(s.model(), 11, new Shape(s.batch(), 3, s.size(), s.size())) : null;
         printSettingHeader(s, flops, reps, turns);
         if (ref != null) {
-            checkReferenceFlops(s, ref, flops);
-            ref.call(Json.object().put("cmd", "setup").put("model", s.model()).put("batch", s.batch()).put("size", s.size()));
+            ObjectNode setup = Json.object().put("cmd", "setup").put("model", s.model()).put("batch", s.batch()).put("size", s.size());
+            if (s.importedFrom() != null) {
+                setup.put("torchscript", s.importedFrom().network().toAbsolutePath().toString());
+                setup.set("card", s.importedFrom().parsed().toJson());
+            } else {
+                checkReferenceFlops(s, ref, flops);
+            }
+            ref.call(setup);
         }
         System.out.printf("  %-12s %10s %17s %12s %17s %7s %16s %8s%n", "operation", "Java ms", "(p10-p90)", "PyTorch ms",
                 "(p10-p90)", "ratio", "GFLOP/s J / P", "of peak");
         double trainStepMs = Double.NaN; // for the loader line: NaN when train-step is not benchmarked
-        try (BenchOperations ops = new BenchOperations(s.model(), s.batch(), s.size())) {
+        try (BenchOperations ops = s.importedFrom() == null ? new BenchOperations(s.model(), s.batch(), s.size())
+                : BenchOperations.imported(s.importedFrom(), s.batch(), s.size())) {
             for (String name : operations) {
                 double[][] samples = alternate(ops.operation(name), name, ref, reps, turns, warm);
                 Row row = new Row(name, BenchOperations.summary(samples[0]), ref == null ? null : BenchOperations.summary(samples[1]),
-                        operationFlops(name, flops), peak.best());
+                        flops == null ? 0 : operationFlops(name, flops), peak.best());
                 if (name.equals(BenchOperations.TRAIN_STEP)) {
                     trainStepMs = row.java()[0];
                 }
@@ -179,6 +214,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printSettingHeader(Setting s, FlopCounter.Flops flops, int reps, int turns) {
+        if (flops == null) {
+            System.out.printf("%nimported %s (%s), batch %d, %dx%d: %d repetitions in %d rounds per side%n", s.model(),
+                    s.importedFrom().network(), s.batch(), s.size(), s.size(), reps, turns);
+            return;
+        }
         System.out.printf("%n%s, batch %d, %dx%d: %.2f GFLOP per inference forward, %.2f per training forward (convolutions); "
                 + "%d repetitions in %d rounds per side%n", s.model(), s.batch(), s.size(), s.size(), flops.inference() / 1e9,
                 flops.training() / 1e9, reps, turns);
@@ -199,12 +239,13 @@ public final class BenchCommand implements Callable<Integer> {
      * written as a JSON record.
      */
     private record Row(String name, double[] java, double[] pytorch, long flops, double peak) {
+        /** NaN when the FLOPs are unknown (an imported network). */
         double javaGflops() {
-            return flops / java[0] / 1e6;
+            return flops == 0 ? Double.NaN : flops / java[0] / 1e6;
         }
 
         double pytorchGflops() {
-            return pytorch == null ? Double.NaN : flops / pytorch[0] / 1e6;
+            return pytorch == null || flops == 0 ? Double.NaN : flops / pytorch[0] / 1e6;
         }
 
         double ratio() {
@@ -212,10 +253,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         void print() {
-            System.out.printf("  %-12s %10.1f %17s %12s %17s %7s %7.1f / %-6s %7.0f%%%n", name, java[0], spread(java),
+            System.out.printf("  %-12s %10.1f %17s %12s %17s %7s %7s / %-6s %7s%n", name, java[0], spread(java),
                     pytorch == null ? "-" : String.format("%.1f", pytorch[0]), pytorch == null ? "" : spread(pytorch),
-                    pytorch == null ? "-" : String.format("%.3f", ratio()), javaGflops(),
-                    pytorch == null ? "-" : String.format("%.1f", pytorchGflops()), 100 * javaGflops() / peak);
+                    pytorch == null ? "-" : String.format("%.3f", ratio()), orDash("%.1f", javaGflops()),
+                    orDash("%.1f", pytorchGflops()), orDash("%.0f%%", 100 * javaGflops() / peak));
         }
 
         ObjectNode json(ObjectNode e, Setting s) {
@@ -230,11 +271,15 @@ public final class BenchCommand implements Callable<Integer> {
             putOrNull(e, "pytorch_p10_ms", pytorch == null ? Double.NaN : pytorch[1]);
             putOrNull(e, "pytorch_p90_ms", pytorch == null ? Double.NaN : pytorch[2]);
             putOrNull(e, "ratio", ratio());
-            e.put("flops", flops);
-            e.put("gflops", javaGflops());
+            if (flops > 0) {
+                e.put("flops", flops);
+            } else {
+                e.putNull("flops");
+            }
+            putOrNull(e, "gflops", javaGflops());
             putOrNull(e, "pytorch_gflops", pytorchGflops());
             e.put("peak_gflops", peak);
-            e.put("java_peak_fraction", javaGflops() / peak);
+            putOrNull(e, "java_peak_fraction", javaGflops() / peak);
             putOrNull(e, "pytorch_peak_fraction", pytorchGflops() / peak);
             return e;
         }
@@ -305,6 +350,10 @@ public final class BenchCommand implements Callable<Integer> {
         env.put("cpus", Runtime.getRuntime().availableProcessors());
         env.put("cpu", NativeLibraries.cpuModel());
         return env;
+    }
+
+    private static String orDash(String format, double v) {
+        return Double.isNaN(v) ? "-" : String.format(format, v);
     }
 
     private static String spread(double[] s) {

@@ -13,8 +13,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.robustseg.attack.Attacks;
 import org.robustseg.attack.Norm;
+import org.robustseg.interop.ImportedModels;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
 import org.robustseg.model.SegmentationModel;
@@ -43,6 +45,8 @@ public final class BenchOperations implements AutoCloseable {
     static final List<String> ALL = List.of(FORWARD, ATTACK_STEP, TRAIN_STEP, PGD_AT_STEP);
 
     private final String model;
+    /** Builds the benchmarked network (with dual BatchNorm when true): the zoo's, or an imported one loaded anew. */
+    private final Function<Boolean, SegmentationModel> factory;
     private final int batch;
     private final Map<String, Runnable> operations = new LinkedHashMap<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -52,14 +56,24 @@ public final class BenchOperations implements AutoCloseable {
     private final SegmentationModel eval;
 
     BenchOperations(String model, int batch, int size) {
+        this(model, batch, size, dual -> ModelZoo.create(new ModelSpec(model, 11, dual), 0));
+    }
+
+    /** The operations on an imported TorchScript network (each training step's model is its own copy). */
+    static BenchOperations imported(ImportedModels.Source source, int batch, int size) {
+        return new BenchOperations(ModelSpec.TORCHSCRIPT, batch, size, dual -> ImportedModels.load(source));
+    }
+
+    private BenchOperations(String model, int batch, int size, Function<Boolean, SegmentationModel> factory) {
         this.model = model;
+        this.factory = factory;
         this.batch = batch;
-        eval = SegmentationModel.create(model, 11, 0);
+        eval = factory.apply(false);
         resources.add(eval);
         outer = eval.manager().newSubManager();
         resources.add(0, outer);
         x = outer.randomUniform(0, 1, new Shape(batch, 3, size, size));
-        y = outer.randomInteger(0, 11, new Shape(batch, size, size), DataType.INT64);
+        y = outer.randomInteger(0, eval.numClasses(), new Shape(batch, size, size), DataType.INT64);
         // Every operation borrows the batch into its own sub-manager (tempAttach), so that the
         // intermediates it creates (DJL attaches them to their input's manager) die with it, as
         // in the Trainer's and the attacks' per-step managers.
@@ -88,7 +102,7 @@ public final class BenchOperations implements AutoCloseable {
         TrainingRecipe recipe = Recipes.create(options);
         TrainConfig config = TrainConfig.builder(model).recipe(options).epochs(1).batchSize(batch).learningRate(0.001f)
                 .augmentation(Augmentation.none()).build();
-        SegmentationModel m = ModelZoo.create(new ModelSpec(model, 11, recipe.dualBatchNorm()), 0);
+        SegmentationModel m = factory.apply(recipe.dualBatchNorm());
         NDManager own = m.manager().newSubManager();
         resources.add(0, own);
         resources.add(m);

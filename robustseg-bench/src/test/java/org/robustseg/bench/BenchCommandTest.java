@@ -108,6 +108,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void timesAnImportedTorchScriptNetworkOnBothSides() throws Exception {
+        Reference.require();
+        Path card = Path.of("..", "robustseg-core", "src", "test", "resources", "interop", "tiny.card.json").toAbsolutePath().normalize();
+        Path out = tmp.resolve("imported.json");
+        Cli.Outcome o = bench("--quick", "--models", card.toString(), "--repeats", "2", "--warmup", "0", "--operations",
+                "forward,attack-step,train-step,pgd-at-step", "--matmul", "128", "--out", out.toString(),
+                "--python", Reference.PYTHON.toString(), "--reference", Reference.SCRIPT.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode results = Json.read(out);
+        for (String op : List.of("forward", "attack-step", "train-step", "pgd-at-step")) {
+            JsonNode e = entry(results, op);
+            assertEquals("tiny", e.path("model").asText());
+            assertTrue(e.path("java_ms").asDouble() > 0 && e.path("pytorch_ms").asDouble() > 0, e.toString());
+            assertTrue(e.path("flops").isNull() && e.path("gflops").isNull(), "no FLOP count for an imported network: " + e);
+        }
+        Cli.assertOneLineError(bench("--models", card.resolveSibling("tiny_onnx.card.json").toString(), "--no-reference"), "ONNX");
+    }
+
+    @Test
     void withoutTheReferenceOnlyJavaIsTimed() {
         JsonNode results = runBench("--no-reference");
         JsonNode e = entry(results, "forward");

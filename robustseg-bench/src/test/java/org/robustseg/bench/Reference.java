@@ -28,18 +28,32 @@ public final class Reference {
         }
     }
 
+    /** Like {@link #require()}, and Debian's python3-torchvision must be importable too (the torchvision parity test). */
+    static void requireTorchvision() throws Exception {
+        require();
+        Optional<String> missing = missing(PYTHON, SCRIPT, "torchvision", "python3-torchvision");
+        if (missing.isPresent()) {
+            fail(missing.get());
+        }
+    }
+
     /** What keeps {@code script} from running on {@code python} with torch, as one line; empty when nothing. */
     static Optional<String> missing(Path python, Path script) throws InterruptedException {
+        return missing(python, script, "torch", "python3-torch");
+    }
+
+    /** What keeps {@code script} from running on {@code python} with {@code module} (Debian's {@code pkg}), as one line. */
+    static Optional<String> missing(Path python, Path script, String module, String pkg) throws InterruptedException {
         if (!Files.isRegularFile(script)) {
             return Optional.of("the PyTorch reference script " + script.toAbsolutePath().normalize() + " is missing");
         }
         if (!Files.isExecutable(python)) {
-            return Optional.of("the PyTorch reference needs " + python + " with Debian's python3-torch (apt-get install python3-torch;"
-                    + " ./run test installs it): " + python + " does not exist or is not executable");
+            return Optional.of("the PyTorch reference needs " + python + " with Debian's " + pkg + " (apt-get install " + pkg
+                    + "; ./run test installs it): " + python + " does not exist or is not executable");
         }
         String why;
         try {
-            Process p = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(python.toString(), "-c", "import " + module).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -52,7 +66,7 @@ public final class Reference {
         } catch (IOException e) {
             why = e.getMessage();
         }
-        return Optional.of("the PyTorch reference needs Debian's python3-torch (apt-get install python3-torch; ./run test installs it): "
-                + python + " -c 'import torch' failed: " + why);
+        return Optional.of("the PyTorch reference needs Debian's " + pkg + " (apt-get install " + pkg + "; ./run test installs it): "
+                + python + " -c 'import " + module + "' failed: " + why);
     }
 }

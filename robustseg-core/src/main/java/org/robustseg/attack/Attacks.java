@@ -87,12 +87,9 @@ public final class Attacks {
         return new Ensemble("sea-pgd", members).seed(0);
     }
 
-    /** The Square attack (Andriushchenko et al. 2020), L∞ only: 1000 queries, forward passes only. */
+    /** The Square attack (Andriushchenko et al. 2020), L∞ or L2: 1000 queries, forward passes only. */
     public static SquareAttack square(Norm norm) {
-        if (norm != Norm.LINF) {
-            throw new IllegalArgumentException("the square attack is implemented for linf only, got " + norm);
-        }
-        return new SquareAttack();
+        return SquareAttack.of(norm);
     }
 
     /** Any set of attacks as an ensemble keeping the per-image worst case. */
@@ -109,9 +106,21 @@ public final class Attacks {
         return pgd(norm).named("targeted").direction(Direction.MINIMISE);
     }
 
-    /** The preset named {@code name} (one of {@link #NAMES}) with its defaults for {@code norm}. */
+    /**
+     * The preset named {@code name} (one of {@link #NAMES}) with its defaults for {@code norm}; also
+     * "apgd-LOSS", APGD-100 on one objective of {@link Objectives#NAMES} (e.g. "apgd-masked-ce", one
+     * member of SEA at the plain APGD's 100 steps and single radius).
+     */
     public static Attack parse(String name, Norm norm) {
-        switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (key.startsWith("apgd-")) {
+            String loss = key.substring("apgd-".length());
+            if (!Objectives.NAMES.contains(loss)) {
+                throw new IllegalArgumentException("unknown attack '" + name + "': apgd-LOSS needs a loss of " + String.join(", ", Objectives.NAMES));
+            }
+            return apgd(norm).named(key).objective(loss);
+        }
+        switch (key) {
             case "fgsm": return fgsm(norm);
             case "bim": return norm == Norm.LINF ? bim(0.03f, 0.01f, 4) : new GradientAttack("bim", norm, defaultEps(norm), 4);
             case "pgd": return pgd(norm);

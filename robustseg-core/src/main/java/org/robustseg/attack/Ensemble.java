@@ -136,6 +136,30 @@ public final class Ensemble implements BudgetedAttack {
         return worst;
     }
 
+    /**
+     * The ensemble's rule on figures alone: per image, the index of the member whose result is the
+     * worst case (lowest accuracy, then highest loss, then the earliest member). What
+     * {@link #perturb} keeps, and what an evaluation that scores every member uses to pick the same
+     * images ({@code metric.Robustness.evaluateBatch}).
+     */
+    public static int[] worstMember(List<float[]> accuracy, List<float[]> loss) {
+        int n = accuracy.get(0).length;
+        int[] pick = new int[n];
+        for (int k = 1; k < accuracy.size(); k++) {
+            for (int i = 0; i < n; i++) {
+                if (worse(accuracy.get(k)[i], loss.get(k)[i], accuracy.get(pick[i])[i], loss.get(pick[i])[i])) {
+                    pick[i] = k;
+                }
+            }
+        }
+        return pick;
+    }
+
+    /** Whether (accuracy, loss) b is a strictly worse case than a: lower accuracy, or equal accuracy and higher loss. */
+    private static boolean worse(float accB, float lossB, float accA, float lossA) {
+        return accB < accA || accB == accA && lossB > lossA;
+    }
+
     /** Per image the worse of a and b (a on ties); arrays of the loser are closed. */
     static AttackResult worse(AttackResult a, AttackResult b) {
         int n = a.accuracy().length;
@@ -143,7 +167,7 @@ public final class Ensemble implements BudgetedAttack {
         float[] acc = a.accuracy().clone();
         float[] loss = a.loss().clone();
         for (int i = 0; i < n; i++) {
-            takeB[i] = b.accuracy()[i] < a.accuracy()[i] || b.accuracy()[i] == a.accuracy()[i] && b.loss()[i] > a.loss()[i];
+            takeB[i] = worse(b.accuracy()[i], b.loss()[i], a.accuracy()[i], a.loss()[i]);
             if (takeB[i]) {
                 acc[i] = b.accuracy()[i];
                 loss[i] = b.loss()[i];

@@ -16,12 +16,23 @@ import org.robustseg.optim.Objectives;
 import org.robustseg.optim.PixelAccuracy;
 
 /**
- * The Square attack (Andriushchenko, Croce, Flammarion &amp; Hein 2020), L∞: a score-based random
- * search that uses forward passes only. It starts from vertical stripes of ±eps (one sign per
- * column and channel) and at each query redraws one random square window of the perturbation,
- * one ±eps value per channel, keeping the change per image only if the image got worse for the
- * model. The window's area is a fraction p of the image, p_init at first and halved at 10, 50,
- * 200, 500, 1000, 2000, 4000, 6000 and 8000 of 10 000 queries (the schedule rescaled to the budget).
+ * The Square attack (Andriushchenko, Croce, Flammarion &amp; Hein 2020): a score-based random
+ * search that uses forward passes only, for L∞ and L2. The window's area is a fraction p of the
+ * image, p_init at first and halved at 10, 50, 200, 500, 1000, 2000, 4000, 6000 and 8000 of 10 000
+ * queries (the schedule rescaled to the budget); a change is kept per image only if the image got
+ * worse for the model.
+ * <ul>
+ *   <li><b>L∞</b> (p_init 0.05): starts from vertical stripes of ±eps (one sign per column and
+ *       channel); each query redraws one random square window, one ±eps value per channel.
+ *   <li><b>L2</b> (p_init 0.1, the paper's Algorithm 3): starts from a grid of "meta-patterns"
+ *       ({@link #metaPattern}: two halves of opposite sign, each a stack of centred squares with
+ *       weights 1/(k+1)², so the mass sits in the middle), a random sign per block and channel,
+ *       scaled to ‖δ‖₂ = eps. Each query picks two windows: the second's perturbation is moved into
+ *       the first, on top of a fresh signed meta-pattern, keeping per channel the energy of both
+ *       windows plus an equal share of the budget left unused; then δ is rescaled to eps (and the
+ *       image clipped to [0,1]). Moving mass, rather than adding it, is what lets a search whose
+ *       budget is spent at the first query keep exploring.
+ * </ul>
  *
  * <p>Adapted to segmentation: "worse" is the attack's per-image criterion everywhere in
  * robustseg — lower pixel accuracy on valid pixels, ties broken by a higher {@link #objective}
@@ -31,6 +42,7 @@ import org.robustseg.optim.PixelAccuracy;
  * disagreement is the first warning of {@code metric.GradientMasking}.
  */
 public final class SquareAttack extends Fluent<SquareAttack> implements BudgetedAttack {
+    private Norm norm = Norm.LINF;
     private float eps = 8 / 255f;
     private int queries = 1000;
     private float pInit = 0.05f;
@@ -40,9 +52,18 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
 
     SquareAttack() {}
 
+    /** The Square attack for {@code norm} with the paper's defaults: eps 8/255 and p_init 0.05 (L∞), eps 0.5 and p_init 0.1 (L2). */
+    static SquareAttack of(Norm norm) {
+        return new SquareAttack().with(c -> {
+            c.norm = norm;
+            c.eps = Attacks.defaultEps(norm);
+            c.pInit = norm == Norm.LINF ? 0.05f : 0.1f;
+        });
+    }
+
     @Override
     public SquareAttack eps(float value) {
-        float checked = GradientAttack.checkEps(Norm.LINF, value);
+        float checked = GradientAttack.checkEps(norm, value);
         return with(c -> c.eps = checked);
     }
 
@@ -61,7 +82,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         return with(c -> c.queries = value);
     }
 
-    /** The first window's share of the image area (default 0.05, the paper's L∞ value). */
+    /** The first window's share of the image area (default 0.05 for L∞, 0.1 for L2: the paper's values). */
     public SquareAttack pInit(float value) {
         if (!(value > 0 && value <= 1)) {
             throw new IllegalArgumentException("pInit must be in (0, 1], got " + value);
@@ -87,7 +108,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
 
     @Override
     public Norm norm() {
-        return Norm.LINF;
+        return norm;
     }
 
     public int queries() {
@@ -103,7 +124,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name());
-        m.put("norm", Norm.LINF.name().toLowerCase(Locale.ROOT));
+        m.put("norm", norm.name().toLowerCase(Locale.ROOT));
         m.put("eps", eps);
         m.put("queries", queries);
         m.put("p_init", pInit);
@@ -127,6 +148,9 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
 
     @Override
     public AttackResult perturb(SegmentationModel model, NDArray images, NDArray labels) {
+        if (norm == Norm.L2) {
+            return perturbL2(model, images, labels);
+        }
         long[] shape = images.getShape().getShape();
         int n = (int) shape[0];
         int ch = (int) shape[1];
@@ -134,14 +158,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         int w = (int) shape[3];
         int per = ch * h * w;
         float[] x0 = images.toFloatArray();
-        SplittableRandom[] rngs = new SplittableRandom[n]; // one stream for the batch, or one per image
-        if (imageKeys != null && imageKeys.length != n) {
-            throw new IllegalArgumentException("imageKeys holds " + imageKeys.length + " keys for a batch of " + n + " images");
-        }
-        SplittableRandom shared = new SplittableRandom(seed);
-        for (int i = 0; i < n; i++) {
-            rngs[i] = imageKeys == null ? shared : ImageStreams.generator(seed, imageKeys[i]);
-        }
+        SplittableRandom[] rngs = streams(n);
         float[] delta = new float[x0.length];
         for (int i = 0; i < n; i++) { // vertical stripes: one sign per (channel, column)
             SplittableRandom rng = rngs[i];
@@ -165,18 +182,234 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
             for (int i = 0; i < n; i++) {
                 redrawWindow(candidate, i * per, ch, h, w, side, rngs[i]);
             }
-            float[][] s = score(model, images, labels, x0, candidate);
-            for (int i = 0; i < n; i++) {
-                boolean worse = s[0][i] < accuracy[i] || s[0][i] == accuracy[i] && s[1][i] > loss[i];
-                if (worse) {
-                    accuracy[i] = s[0][i];
-                    loss[i] = s[1][i];
-                    System.arraycopy(candidate, i * per, delta, i * per, per);
+            keepWorse(score(model, images, labels, x0, candidate), accuracy, loss, candidate, delta, per);
+        }
+        return result(model, images, labels, x0, delta);
+    }
+
+    /** L2: meta-pattern grid at the start, then per query two windows, the second's mass moved into the first. */
+    private AttackResult perturbL2(SegmentationModel model, NDArray images, NDArray labels) {
+        long[] shape = images.getShape().getShape();
+        int n = (int) shape[0];
+        int ch = (int) shape[1];
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        int per = ch * h * w;
+        float[] x0 = images.toFloatArray();
+        SplittableRandom[] rngs = streams(n);
+        // the start: blocks of a fifth of the image, each a meta-pattern with a random sign per channel
+        float[] raw = new float[x0.length];
+        int block = Math.max(1, Math.min(h, w) / 5);
+        int top0 = (h - block * (h / block)) / 2;
+        int left0 = (w - block * (w / block)) / 2;
+        float[][] pattern = metaPattern(block, false);
+        for (int i = 0; i < n; i++) {
+            SplittableRandom rng = rngs[i];
+            for (int by = top0; by + block <= h; by += block) {
+                for (int bx = left0; bx + block <= w; bx += block) {
+                    for (int c = 0; c < ch; c++) {
+                        float sign = rng.nextBoolean() ? 1 : -1;
+                        for (int r = 0; r < block; r++) {
+                            for (int q = 0; q < block; q++) {
+                                raw[i * per + (c * h + by + r) * w + bx + q] += sign * pattern[r][q];
+                            }
+                        }
+                    }
                 }
             }
         }
+        float[] delta = l2Step(x0, raw, n, per); // the clipped perturbation actually applied
+        float[][] score = score(model, images, labels, x0, delta);
+        float[] accuracy = score[0];
+        float[] loss = score[1];
+        float[] candidate = new float[delta.length];
+        for (int q = 1; q < queries; q++) {
+            int side = (int) Math.round(Math.sqrt(share(pInit, q, queries) * h * w));
+            side = Math.max(side, 3);
+            side += side % 2 == 0 ? 1 : 0;
+            side = Math.min(side, Math.min(h, w));
+            System.arraycopy(delta, 0, candidate, 0, delta.length);
+            for (int i = 0; i < n; i++) {
+                moveWindow(candidate, i * per, ch, h, w, side, rngs[i]);
+            }
+            float[] next = l2Step(x0, candidate, n, per);
+            keepWorse(score(model, images, labels, x0, next), accuracy, loss, next, delta, per);
+        }
+        return result(model, images, labels, x0, delta);
+    }
+
+    /**
+     * Image i's random stream: one shared by the whole batch, or with {@link #imageKeys} the stream
+     * of (seed, key i), so an image's search does not depend on the batch it is in.
+     */
+    private SplittableRandom[] streams(int n) {
+        if (imageKeys != null && imageKeys.length != n) {
+            throw new IllegalArgumentException("imageKeys holds " + imageKeys.length + " keys for a batch of " + n + " images");
+        }
+        SplittableRandom[] rngs = new SplittableRandom[n];
+        SplittableRandom shared = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            rngs[i] = imageKeys == null ? shared : ImageStreams.generator(seed, imageKeys[i]);
+        }
+        return rngs;
+    }
+
+    /**
+     * Random search's acceptance, per image: the candidate replaces the current perturbation where it
+     * lowers pixel accuracy, or keeps it and raises the loss. {@code s} holds [accuracy, loss] per image.
+     */
+    private static void keepWorse(float[][] s, float[] accuracy, float[] loss, float[] candidate, float[] delta, int per) {
+        for (int i = 0; i < accuracy.length; i++) {
+            boolean worse = s[0][i] < accuracy[i] || s[0][i] == accuracy[i] && s[1][i] > loss[i];
+            if (worse) {
+                accuracy[i] = s[0][i];
+                loss[i] = s[1][i];
+                System.arraycopy(candidate, i * per, delta, i * per, per);
+            }
+        }
+    }
+
+    /** The attack's result: the images with the kept perturbation, evaluated once more. */
+    private static AttackResult result(SegmentationModel model, NDArray images, NDArray labels, float[] x0, float[] delta) {
         NDArray adversarial = OwnedArrays.of(images.getManager(), apply(x0, delta), images.getShape());
         return GradientAttack.evaluate(model, adversarial, labels);
+    }
+
+    /**
+     * One L2 query on one image's perturbation: window 2's perturbation goes to 0, window 1's becomes
+     * a fresh meta-pattern with a random sign per channel plus its old content (normalised), scaled
+     * per channel to √(max(eps² − ‖δ‖², 0)/C + ‖δ on both windows‖²).
+     */
+    private void moveWindow(float[] delta, int offset, int ch, int h, int w, int side, SplittableRandom rng) {
+        int top1 = rng.nextInt(h - side + 1);
+        int left1 = rng.nextInt(w - side + 1);
+        int top2 = rng.nextInt(h - side + 1);
+        int left2 = rng.nextInt(w - side + 1);
+        float[][] pattern = metaPattern(side, rng.nextBoolean());
+        double image = 0;
+        for (int k = 0; k < ch * h * w; k++) {
+            image += (double) delta[offset + k] * delta[offset + k];
+        }
+        double unused = Math.max(eps * (double) eps - image, 0) / ch;
+        for (int c = 0; c < ch; c++) {
+            int base = offset + c * h * w;
+            double window1 = 0;
+            double windows = 0;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    boolean in1 = inside(y, x, top1, left1, side);
+                    if (in1 || inside(y, x, top2, left2, side)) {
+                        double v = delta[base + y * w + x];
+                        windows += v * v;
+                        window1 += in1 ? v * v : 0;
+                    }
+                }
+            }
+            double norm1 = Math.sqrt(window1) + 1e-12;
+            float sign = rng.nextBoolean() ? 1 : -1;
+            float[] fresh = new float[side * side];
+            double freshNorm = 0;
+            for (int r = 0; r < side; r++) {
+                for (int q = 0; q < side; q++) {
+                    fresh[r * side + q] = (float) (sign * pattern[r][q] + delta[base + (top1 + r) * w + left1 + q] / norm1);
+                    freshNorm += (double) fresh[r * side + q] * fresh[r * side + q];
+                }
+            }
+            double scale = Math.sqrt(unused + windows) / (Math.sqrt(freshNorm) + 1e-12);
+            for (int r = 0; r < side; r++) {
+                for (int q = 0; q < side; q++) {
+                    delta[base + (top2 + r) * w + left2 + q] = 0;
+                }
+            }
+            for (int r = 0; r < side; r++) {
+                for (int q = 0; q < side; q++) {
+                    delta[base + (top1 + r) * w + left1 + q] = (float) (fresh[r * side + q] * scale);
+                }
+            }
+        }
+    }
+
+    private static boolean inside(int y, int x, int top, int left, int side) {
+        return y >= top && y < top + side && x >= left && x < left + side;
+    }
+
+    /** Per image: δ rescaled to ‖δ‖₂ = eps, then clipped so that x0 + δ stays in [0,1]; returns the clipped δ. */
+    private float[] l2Step(float[] x0, float[] raw, int n, int per) {
+        float[] out = new float[raw.length];
+        for (int i = 0; i < n; i++) {
+            double sq = 0;
+            for (int k = i * per; k < (i + 1) * per; k++) {
+                sq += (double) raw[k] * raw[k];
+            }
+            double scale = eps / (Math.sqrt(sq) + 1e-12);
+            for (int k = i * per; k < (i + 1) * per; k++) {
+                float x = (float) Math.min(1, Math.max(0, x0[k] + raw[k] * scale));
+                out[k] = x - x0[k];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The L2 meta-pattern of a side×side window with unit L2 norm: the top ⌊side/2⌋ rows are
+     * {@link #centredSquares} of that height, the rest the same with the opposite sign; transposed
+     * if asked (the paper draws the orientation at random).
+     */
+    static float[][] metaPattern(int side, boolean transpose) {
+        float[][] p = new float[side][side];
+        float[][] top = centredSquares(side / 2, side);
+        float[][] bottom = centredSquares(side - side / 2, side);
+        for (int r = 0; r < side; r++) {
+            for (int q = 0; q < side; q++) {
+                p[r][q] = r < side / 2 ? top[r][q] : -bottom[r - side / 2][q];
+            }
+        }
+        normalise(p);
+        if (!transpose) {
+            return p;
+        }
+        float[][] t = new float[side][side];
+        for (int r = 0; r < side; r++) {
+            for (int q = 0; q < side; q++) {
+                t[q][r] = p[r][q];
+            }
+        }
+        return t;
+    }
+
+    /** An a×b block of nested rectangles around its centre, the k-th (k = 0 the innermost) weighted 1/(k+1)², unit L2 norm. */
+    static float[][] centredSquares(int a, int b) {
+        float[][] d = new float[a][b];
+        int r0 = a / 2;
+        int c0 = b / 2;
+        for (int k = 0; k < Math.max(a / 2 + 1, b / 2 + 1); k++) {
+            float weight = 1f / ((k + 1) * (k + 1));
+            for (int r = Math.max(r0 - k, 0); r < Math.min(r0 - k + 2 * k + 1, a); r++) {
+                for (int q = Math.max(c0 - k, 0); q < Math.min(c0 - k + 2 * k + 1, b); q++) {
+                    d[r][q] += weight;
+                }
+            }
+        }
+        normalise(d);
+        return d;
+    }
+
+    private static void normalise(float[][] d) {
+        double sq = 0;
+        for (float[] row : d) {
+            for (float v : row) {
+                sq += (double) v * v;
+            }
+        }
+        double norm = Math.sqrt(sq);
+        if (norm == 0) {
+            return;
+        }
+        for (float[] row : d) {
+            for (int q = 0; q < row.length; q++) {
+                row[q] = (float) (row[q] / norm);
+            }
+        }
     }
 
     /** One image's window: a random position, one fresh ±eps per channel, redrawn until it changes something. */
@@ -222,6 +455,6 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
 
     @Override
     public String toString() {
-        return "square(eps=" + eps + ", queries=" + queries + ", pInit=" + pInit + ", seed=" + seed + ", loss=" + objective.name() + ")";
+        return "square(" + norm + ", eps=" + eps + ", queries=" + queries + ", pInit=" + pInit + ", seed=" + seed + ", loss=" + objective.name() + ")";
     }
 }

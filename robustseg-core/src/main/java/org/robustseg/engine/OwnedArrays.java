@@ -55,6 +55,19 @@ public final class OwnedArrays {
         return owned(manager.create(data, shape));
     }
 
+    /** A libtorch-owned copy of {@code data} (e.g. a file's bytes) read as {@code type} with {@code shape}. */
+    public static NDArray of(NDManager manager, java.nio.Buffer data, Shape shape, DataType type) {
+        return owned(manager.create(data, shape, type));
+    }
+
+    /**
+     * An input for an engine without autograd (ONNX Runtime): nothing keeps such an array for a
+     * backward pass, so it needs no copy (ONNX Runtime's arrays cannot be duplicated anyway).
+     */
+    public static NDArray inferenceInput(NDManager manager, float[] data, Shape shape) {
+        return manager.create(data, shape);
+    }
+
     /** A one-dimensional libtorch-owned copy of {@code data}. */
     public static NDArray of(NDManager manager, float[] data) {
         return of(manager, data, new Shape(data.length));

@@ -68,6 +68,15 @@ public final class ConfusionMatrix {
         }
     }
 
+    /** Adds {@code count} pixels of true class {@code trueClass} predicted as {@code predictedClass}. */
+    public void add(int trueClass, int predictedClass, long count) {
+        if (trueClass < 0 || trueClass >= numClasses || predictedClass < 0 || predictedClass >= numClasses || count < 0) {
+            throw new IllegalArgumentException("cell (" + trueClass + ", " + predictedClass + ") += " + count
+                    + " outside a " + numClasses + "-class matrix");
+        }
+        counts[trueClass * numClasses + predictedClass] += count;
+    }
+
     /** Adds a batch from logits N×C×H×W (argmax over C) and labels N×H×W. */
     public void add(NDArray logits, NDArray labels) {
         int[] pred = logits.argMax(1).toType(DataType.INT32, false).toIntArray();

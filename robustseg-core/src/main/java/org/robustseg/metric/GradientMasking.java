@@ -145,9 +145,8 @@ public final class GradientMasking {
     /**
      * What {@link #probe} runs.
      *
-     * @param whiteBox the white-box attack whose figures are checked (e.g. SEA or PGD), at its eps; L∞
-     *     (the black-box reference is L∞)
-     * @param blackBox the black-box attack of check (a), run at the white-box attack's eps
+     * @param whiteBox the white-box attack whose figures are checked (e.g. SEA or PGD), at its eps; L∞ or L2
+     * @param blackBox the black-box attack of check (a), run at the white-box attack's eps, in its norm
      * @param curve budgets of check (b), run with {@code whiteBox}
      * @param iterative the attack of checks (c) and (d): run at L∞ eps 1 (L2: eps 1000) for (c), and at
      *     its steps and at {@code moreSteps} for (d)
@@ -170,15 +169,16 @@ public final class GradientMasking {
          */
         public static Probe around(BudgetedAttack whiteBox) {
             float e = whiteBox.eps();
-            return new Probe(whiteBox, Attacks.square(Norm.LINF), List.of(0f, e / 4, e / 2, e),
+            return new Probe(whiteBox, Attacks.square(whiteBox.norm()), List.of(0f, e / 4, e / 2, e),
                     Attacks.pgd(whiteBox.norm()), 40, 0.01, 0.1);
         }
     }
 
     /** Runs the probe's attacks on one batch and returns the four flags, in the order (a)–(d). */
     public static List<Flag> probe(SegmentationModel model, NDArray images, NDArray labels, Probe p) {
-        if (p.whiteBox().norm() != Norm.LINF) {
-            throw new IllegalArgumentException("the masking probe compares with the L∞ Square attack, so the white-box attack must be L∞, got "
+        if (p.whiteBox().norm() != p.blackBox().norm()) {
+            throw new IllegalArgumentException("the masking probe compares attacks of one norm: the Square attack is "
+                    + p.blackBox().norm() + ", the white-box attack "
                     + p.whiteBox().norm());
         }
         float[] white = accuracy(p.whiteBox(), model, images, labels);
@@ -187,16 +187,27 @@ public final class GradientMasking {
         for (float e : p.curve()) {
             curve.add(mean(accuracy(p.whiteBox().eps(e), model, images, labels)));
         }
-        GradientAttack it = p.iterative().eps(p.whiteBox().eps());
-        float unboundedEps = it.norm() == Norm.LINF ? 1f : 1000f;
-        double unbounded = mean(accuracy(p.iterative().eps(unboundedEps), model, images, labels));
-        double few = mean(accuracy(it, model, images, labels));
-        double many = mean(accuracy(it.steps(p.moreSteps()), model, images, labels));
+        List<Flag> iterative = iterativeChecks(model, images, labels, p.iterative().eps(p.whiteBox().eps()), p.moreSteps(),
+                p.tolerance(), p.nearZero());
         return List.of(
                 blackBoxBeatsWhiteBox(white, black, p.tolerance()),
                 accuracyRisesWithEps(p.curve(), curve, p.tolerance()),
-                unboundedAttackFails(unbounded, p.nearZero()),
-                moreStepsDoNotHelp(it.steps(), few, p.moreSteps(), many, p.tolerance()));
+                iterative.get(0),
+                iterative.get(1));
+    }
+
+    /**
+     * Checks (c) and (d) on one batch, for callers that have the figures of (a) and (b) already
+     * (the compare table): {@code attack} at an unbounded budget (L∞ eps 1, L2 eps 1000), and at
+     * its own eps with its steps and with {@code moreSteps}.
+     */
+    public static List<Flag> iterativeChecks(SegmentationModel model, NDArray images, NDArray labels, GradientAttack attack,
+                                             int moreSteps, double tolerance, double nearZero) {
+        float unboundedEps = attack.norm() == Norm.LINF ? 1f : 1000f;
+        double unbounded = mean(accuracy(attack.eps(unboundedEps), model, images, labels));
+        double few = mean(accuracy(attack, model, images, labels));
+        double many = mean(accuracy(attack.steps(moreSteps), model, images, labels));
+        return List.of(unboundedAttackFails(unbounded, nearZero), moreStepsDoNotHelp(attack.steps(), few, moreSteps, many, tolerance));
     }
 
     /** The attack's per-image accuracy; its adversarial images are freed at once. */

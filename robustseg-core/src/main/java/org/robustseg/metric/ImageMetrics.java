@@ -48,8 +48,32 @@ public final class ImageMetrics {
     private final Set<Integer> stuff;
     private final ConfusionMatrix confusion;
     private final List<Double> imageMiou = new ArrayList<>();
+    /** Per image its non-zero confusion cells as pairs (label·C + prediction, count): a subset's matrix is their sum. */
+    private final List<int[]> imageCells = new ArrayList<>();
     private final Map<Size, long[]> pooled = new EnumMap<>(Size.class); // tp, fn, fp, objects
     private final Map<Size, Double> recallSum = new EnumMap<>(Size.class);
+    /** The predicted maps of the {@link #KEPT_MAPS} worst images so far, by image index (for pictures of them). */
+    private final java.util.TreeMap<Integer, byte[]> worstMaps = new java.util.TreeMap<>();
+    /** How many of the worst images' predicted maps are kept. */
+    public static final int KEPT_MAPS = 4;
+
+    /**
+     * Names of classes that form no objects: VOC's and FashionScenes' background, and the "stuff"
+     * classes of Cityscapes' panoptic split (road, sky, …; its things are people and vehicles).
+     */
+    public static final Set<String> STUFF_NAMES = Set.of("background", "road", "sidewalk", "building", "wall", "fence", "pole",
+            "traffic light", "traffic sign", "vegetation", "terrain", "sky");
+
+    /** Figures for a data set's classes, those named in {@link #STUFF_NAMES} forming no objects. */
+    public static ImageMetrics of(org.robustseg.data.ClassSet classes) {
+        Set<Integer> stuff = new java.util.HashSet<>();
+        for (int c = 0; c < classes.size(); c++) {
+            if (STUFF_NAMES.contains(classes.names().get(c))) {
+                stuff.add(c);
+            }
+        }
+        return new ImageMetrics(classes.size(), stuff);
+    }
 
     /** @param stuffClasses classes that form no objects (e.g. background) */
     public ImageMetrics(int classes, Set<Integer> stuffClasses) {
@@ -71,26 +95,139 @@ public final class ImageMetrics {
 
     /** Adds images of h×w pixels given as flat predicted and label maps (255 = ignore), one after the other. */
     public void add(int[] predicted, int[] labels, int h, int w) {
-        confusion.add(predicted, labels);
+        if (predicted.length != labels.length) {
+            throw new IllegalArgumentException("prediction has " + predicted.length + " pixels, labels " + labels.length);
+        }
         int per = h * w;
         for (int off = 0; off < labels.length; off += per) {
-            addImage(java.util.Arrays.copyOfRange(predicted, off, off + per), java.util.Arrays.copyOfRange(labels, off, off + per), h, w);
+            int[] pred = java.util.Arrays.copyOfRange(predicted, off, off + per);
+            add(count(pred, java.util.Arrays.copyOfRange(labels, off, off + per), h, w), pred);
         }
     }
 
-    private void addImage(int[] pred, int[] lab, int h, int w) {
-        long[] inter = new long[classes];
-        long[] union = new long[classes];
+    /**
+     * One image's counts, integers only: what this class keeps of an image, and all it needs of one.
+     * An image counted anywhere — in another process, on a cluster node, read back from a file — and
+     * added in the same order as here gives the same figures to the last bit, because every figure is
+     * derived from these integers in a fixed order.
+     *
+     * @param classes the number of classes C
+     * @param cells the non-zero confusion cells as pairs (label·C + prediction, pixels), in ascending cell order
+     * @param objects per object of a non-stuff class, in scan order, the quadruple (size class ordinal,
+     *     pixels, pixels predicted as its class, pixels in its bounding box predicted as its class but
+     *     labelled another valid class)
+     */
+    public record Counts(int classes, int[] cells, int[] objects) implements java.io.Serializable {
+        public Counts {
+            if (classes < 1 || cells.length % 2 != 0 || objects.length % 4 != 0) {
+                throw new IllegalArgumentException("malformed image counts: " + classes + " classes, " + cells.length + " cell values, "
+                        + objects.length + " object values");
+            }
+            for (int k = 0; k < cells.length; k += 2) {
+                if (cells[k] < 0 || cells[k] >= classes * classes || cells[k + 1] < 1 || k > 0 && cells[k] <= cells[k - 2]) {
+                    throw new IllegalArgumentException("malformed confusion cell (" + cells[k] + ", " + cells[k + 1] + ") of " + classes + " classes");
+                }
+            }
+            for (int k = 0; k < objects.length; k += 4) {
+                if (objects[k] < 0 || objects[k] >= Size.values().length || objects[k + 1] < 1 || objects[k + 2] < 0
+                        || objects[k + 2] > objects[k + 1] || objects[k + 3] < 0) {
+                    throw new IllegalArgumentException("malformed object counts at " + k / 4);
+                }
+            }
+            cells = cells.clone();
+            objects = objects.clone();
+        }
+
+        @Override
+        public int[] cells() {
+            return cells.clone();
+        }
+
+        @Override
+        public int[] objects() {
+            return objects.clone();
+        }
+
+        /** The image's own confusion matrix. */
+        public ConfusionMatrix confusion() {
+            ConfusionMatrix cm = new ConfusionMatrix(classes);
+            for (int k = 0; k < cells.length; k += 2) {
+                cm.add(cells[k] / classes, cells[k] % classes, cells[k + 1]);
+            }
+            return cm;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Counts c && c.classes == classes && java.util.Arrays.equals(c.cells, cells)
+                    && java.util.Arrays.equals(c.objects, objects);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * classes + java.util.Arrays.hashCode(cells)) + java.util.Arrays.hashCode(objects);
+        }
+
+        @Override
+        public String toString() {
+            return "Counts[classes=" + classes + ", cells=" + java.util.Arrays.toString(cells) + ", objects="
+                    + java.util.Arrays.toString(objects) + "]";
+        }
+    }
+
+    /**
+     * Counts one image of h×w pixels (flat predicted and label maps, 255 = ignore) without adding
+     * it: the unit a distributed evaluation hands back. Labels outside 0..C-1 other than 255, and
+     * predictions outside 0..C-1 at counted pixels, are an error.
+     */
+    public Counts count(int[] pred, int[] lab, int h, int w) {
+        if (pred.length != lab.length || lab.length != h * w) {
+            throw new IllegalArgumentException("an image of " + h + "x" + w + " pixels, but " + pred.length + " predicted and "
+                    + lab.length + " labelled");
+        }
+        java.util.TreeMap<Integer, Integer> cells = new java.util.TreeMap<>();
         for (int i = 0; i < lab.length; i++) {
-            if (lab[i] == SegSample.IGNORE) {
+            int t = lab[i];
+            if (t == SegSample.IGNORE) {
                 continue;
             }
-            if (pred[i] == lab[i]) {
-                inter[lab[i]]++;
-                union[lab[i]]++;
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("label " + t + " outside 0.." + (classes - 1) + " and not 255");
+            }
+            if (pred[i] < 0 || pred[i] >= classes) {
+                throw new IllegalArgumentException("predicted class " + pred[i] + " at pixel " + i + " outside 0.." + (classes - 1));
+            }
+            cells.merge(t * classes + pred[i], 1, Integer::sum);
+        }
+        int[] flat = new int[2 * cells.size()];
+        int k = 0;
+        for (Map.Entry<Integer, Integer> e : cells.entrySet()) {
+            flat[k++] = e.getKey();
+            flat[k++] = e.getValue();
+        }
+        return new Counts(classes, flat, objects(pred, lab, h, w));
+    }
+
+    /**
+     * Adds one image's counts; {@code predicted} (its predicted map, or null) is kept if the image is
+     * among the {@link #KEPT_MAPS} worst so far.
+     */
+    public void add(Counts image, int[] predicted) {
+        if (image.classes() != classes) {
+            throw new IllegalArgumentException("image counts of " + image.classes() + " classes added to figures of " + classes);
+        }
+        int[] cells = image.cells;
+        long[] inter = new long[classes];
+        long[] union = new long[classes];
+        for (int k = 0; k < cells.length; k += 2) {
+            int label = cells[k] / classes;
+            int pred = cells[k] % classes;
+            confusion.add(label, pred, cells[k + 1]);
+            union[label] += cells[k + 1];
+            if (label == pred) {
+                inter[label] += cells[k + 1];
             } else {
-                union[lab[i]]++;
-                union[pred[i]]++;
+                union[pred] += cells[k + 1];
             }
         }
         double sum = 0;
@@ -102,11 +239,27 @@ public final class ImageMetrics {
             }
         }
         imageMiou.add(present == 0 ? Double.NaN : sum / present);
-        addObjects(pred, lab, h, w);
+        if (predicted != null) {
+            keepIfWorst(imageMiou.size() - 1, predicted);
+        }
+        imageCells.add(cells);
+        int[] objects = image.objects;
+        for (int k = 0; k < objects.length; k += 4) {
+            Size s = Size.values()[objects[k]];
+            int size = objects[k + 1];
+            int tp = objects[k + 2];
+            long[] f = pooled.get(s);
+            f[0] += tp;
+            f[1] += size - tp;
+            f[2] += objects[k + 3];
+            f[3]++;
+            recallSum.merge(s, (double) tp / size, Double::sum);
+        }
     }
 
-    /** Labels every 4-connected component of a non-stuff class and scores it against the prediction. */
-    private void addObjects(int[] pred, int[] lab, int h, int w) {
+    /** Every 4-connected component of a non-stuff class in the labels, scored against the prediction: {@link Counts#objects}. */
+    private int[] objects(int[] pred, int[] lab, int h, int w) {
+        List<Integer> out = new ArrayList<>();
         boolean[] seen = new boolean[lab.length];
         int[] queue = new int[lab.length];
         for (int start = 0; start < lab.length; start++) {
@@ -122,7 +275,7 @@ public final class ImageMetrics {
             int bottom = -1;
             int left = w;
             int right = -1;
-            long tp = 0;
+            int tp = 0;
             while (head < tail) {
                 int p = queue[head++];
                 int y = p / w;
@@ -141,21 +294,56 @@ public final class ImageMetrics {
                 }
             }
             int size = tail;
-            long fp = 0;
+            int fp = 0;
             for (int y = top; y <= bottom; y++) {
                 for (int x = left; x <= right; x++) {
                     int p = y * w + x;
                     fp += pred[p] == c && lab[p] != c && lab[p] != SegSample.IGNORE ? 1 : 0;
                 }
             }
-            Size s = sizeOf((double) size / lab.length);
-            long[] f = pooled.get(s);
-            f[0] += tp;
-            f[1] += size - tp;
-            f[2] += fp;
-            f[3]++;
-            recallSum.merge(s, (double) tp / size, Double::sum);
+            out.addAll(List.of(sizeOf((double) size / lab.length).ordinal(), size, tp, fp));
         }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Keeps image {@code index}'s predicted map if it is among the {@link #KEPT_MAPS} worst so far, in
+     * the order of {@link #worst} (lower mIoU first, then the earlier image), evicting the best kept.
+     */
+    private void keepIfWorst(int index, int[] pred) {
+        double miou = imageMiou.get(index);
+        if (Double.isNaN(miou) || classes > 256) {
+            return;
+        }
+        if (worstMaps.size() == KEPT_MAPS) {
+            int best = worstMaps.keySet().stream().max(Comparator.comparingDouble((Integer i) -> imageMiou.get(i))
+                    .thenComparingInt(i -> i)).orElseThrow();
+            if (!(miou < imageMiou.get(best))) {
+                return;
+            }
+            worstMaps.remove(best);
+        }
+        byte[] map = new byte[pred.length];
+        for (int i = 0; i < pred.length; i++) {
+            map[i] = (byte) pred[i];
+        }
+        worstMaps.put(index, map);
+    }
+
+    /**
+     * The predicted map (class ids, row-major) of image {@code index} if it is one of the
+     * {@link #KEPT_MAPS} worst images, else null: what a report shows of the worst images.
+     */
+    public int[] worstPrediction(int index) {
+        byte[] map = worstMaps.get(index);
+        if (map == null) {
+            return null;
+        }
+        int[] out = new int[map.length];
+        for (int i = 0; i < map.length; i++) {
+            out[i] = map[i] & 0xff;
+        }
+        return out;
     }
 
     /** The size class of an object covering {@code share} of its image. */
@@ -171,6 +359,68 @@ public final class ImageMetrics {
     /** The mean of the per-image mIoUs over images with valid pixels. */
     public double meanImageMiou() {
         return imageMiou.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Image {@code index}'s non-zero confusion cells as pairs (label·C + prediction, count). */
+    int[] cells(int index) {
+        return imageCells.get(index);
+    }
+
+    int classes() {
+        return classes;
+    }
+
+    /** The number of images added. */
+    public int images() {
+        return imageMiou.size();
+    }
+
+    /** Per image the pixel accuracy on valid pixels, in the order added (NaN for an image without valid pixels). */
+    public double[] imageAccuracy() {
+        double[] acc = new double[imageCells.size()];
+        for (int i = 0; i < acc.length; i++) {
+            int[] c = imageCells.get(i);
+            long correct = 0;
+            long total = 0;
+            for (int k = 0; k < c.length; k += 2) {
+                total += c[k + 1];
+                correct += c[k] / classes == c[k] % classes ? c[k + 1] : 0;
+            }
+            acc[i] = total == 0 ? Double.NaN : (double) correct / total;
+        }
+        return acc;
+    }
+
+    /**
+     * The confusion matrix of the images at {@code indices} (in the order added) alone: the
+     * data-set figures of a subset, e.g. of the images an expensive attack ran on, from the same
+     * evaluation.
+     */
+    public ConfusionMatrix confusion(int[] indices) {
+        ConfusionMatrix cm = new ConfusionMatrix(classes);
+        for (int i : indices) {
+            int[] c = imageCells.get(java.util.Objects.checkIndex(i, imageCells.size()));
+            for (int k = 0; k < c.length; k += 2) {
+                cm.add(c[k] / classes, c[k] % classes, c[k + 1]);
+            }
+        }
+        return cm;
+    }
+
+    /**
+     * The figures a report shows: mean per-image mIoU, IoU by object size and the {@code worst}
+     * worst images, each named by {@code ids} (the data set's sample id of an image index).
+     */
+    public ImageFigures figures(int worst, java.util.function.IntFunction<String> ids) {
+        Map<String, ImageFigures.Size> sizes = new java.util.LinkedHashMap<>();
+        bySize().forEach((size, f) -> sizes.put(size.name().toLowerCase(java.util.Locale.ROOT),
+                new ImageFigures.Size(f.objects(), ImageFigures.orNull(f.iou()), ImageFigures.orNull(f.meanRecall()))));
+        double[] accuracy = imageAccuracy();
+        List<ImageFigures.Image> list = new ArrayList<>();
+        for (ImageScore s : worst(worst)) {
+            list.add(new ImageFigures.Image(s.index(), ids.apply(s.index()), s.miou(), ImageFigures.orNull(accuracy[s.index()])));
+        }
+        return new ImageFigures(images(), ImageFigures.orNull(meanImageMiou()), sizes, list);
     }
 
     /** The data-set-level confusion matrix of the same pixels (per-class IoU, mIoU). */

@@ -24,6 +24,9 @@ public final class ModelZoo {
 
     /** Adds an architecture (e.g. a custom one from user code or a test) to the registry. */
     public static synchronized void register(Architecture a) {
+        if (a.name().equals(ModelSpec.TORCHSCRIPT) || a.name().equals(ModelSpec.ONNX)) {
+            throw new IllegalArgumentException("'" + a.name() + "' names imported models; register the architecture under another name");
+        }
         ARCHITECTURES.put(a.name(), a);
     }
 
@@ -34,6 +37,10 @@ public final class ModelZoo {
     /** The architecture named {@code name}; the error lists the known names. */
     public static Architecture architecture(String name) {
         Architecture a = ARCHITECTURES.get(name);
+        if (a == null && (name.equals(ModelSpec.TORCHSCRIPT) || name.equals(ModelSpec.ONNX))) {
+            throw new IllegalArgumentException("a " + name + " model is imported from its model card, not built by name: "
+                    + "give the card (or a checkpoint holding the model) instead");
+        }
         if (a == null) {
             throw new IllegalArgumentException("unknown model '" + name + "' (known: " + String.join(", ", names()) + ")");
         }

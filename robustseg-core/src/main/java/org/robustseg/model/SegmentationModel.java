@@ -43,6 +43,18 @@ public final class SegmentationModel implements AutoCloseable {
         this.parameterStore = new ParameterStore(model.getNDManager(), false);
     }
 
+    /**
+     * Wraps an imported network ({@code spec.imported()}): a DJL model on the PyTorch engine whose
+     * block keeps this class's contract ([0,1] images in, logits at the input resolution out).
+     * Zoo models come from {@link #create} or {@link ModelZoo}.
+     */
+    public static SegmentationModel imported(ModelSpec spec, Model model) {
+        if (!spec.imported()) {
+            throw new IllegalArgumentException(spec.name() + " is a zoo architecture: build it with ModelZoo.create");
+        }
+        return new SegmentationModel(spec, model);
+    }
+
     /** Builds a freshly initialised model; same name, classes and seed give identical weights. */
     public static SegmentationModel create(String name, int numClasses, long seed) {
         return ModelZoo.create(new ModelSpec(name, numClasses), seed);
@@ -91,6 +103,8 @@ public final class SegmentationModel implements AutoCloseable {
      * GradientCollector (one at a time) only the forward can be checked there; the gradients of
      * such shapes wait for {@link #verifyPendingNumerics()}, which callers that take gradients
      * call once their collector is closed. Models cast to float64 (the reference) are not checked.
+     * An imported network cannot be copied to float64 (DJL's TorchScript module has no
+     * {@code to(dtype)}): it gets the engine-wide battery ({@link EngineGuard}) instead.
      */
     public NDList forward(NDArray images, boolean training) {
         Shape shape = images.getShape();
@@ -120,6 +134,10 @@ public final class SegmentationModel implements AutoCloseable {
      * open GradientCollector. For diagnostics ({@code robustseg doctor}); {@link #forward} checks by itself.
      */
     public NumericsReport checkNumerics(Shape shape) {
+        if (spec.imported()) {
+            throw new UnsupportedOperationException(name() + " is imported: it cannot be copied to float64 for a per-shape "
+                    + "check (the engine-wide check covers it)");
+        }
         NumericsReport r = ModelNumerics.check(this, shape, true);
         if (r.passed()) {
             verified.add(shape);
@@ -129,6 +147,12 @@ public final class SegmentationModel implements AutoCloseable {
     }
 
     private void check(Shape shape, boolean gradients) {
+        if (spec.imported()) {
+            if (gradients) {
+                EngineGuard.requireHealthy(); // outside any collector: the battery's own gradients need one
+            }
+            return;
+        }
         if (dataType() == DataType.FLOAT32) {
             ModelNumerics.check(this, shape, gradients).requirePassed();
         }
@@ -166,6 +190,10 @@ public final class SegmentationModel implements AutoCloseable {
      * parameter is re-initialised with the converted copy.
      */
     void copyParameters(SegmentationModel source, DataType type) {
+        if (spec.imported() || source.spec.imported()) {
+            throw new UnsupportedOperationException("cannot convert the parameters of an imported model (" + source.name()
+                    + " into " + name() + "): a TorchScript or ONNX network keeps its own data type");
+        }
         PairList<String, Parameter> from = source.block().getParameters();
         PairList<String, Parameter> to = block().getParameters();
         if (from.size() != to.size()) {
@@ -200,6 +228,21 @@ public final class SegmentationModel implements AutoCloseable {
         parameterStore = new ParameterStore(model.getNDManager(), false);
         verified.clear();
         gradientsPending.clear();
+    }
+
+    /**
+     * Gives the model's dropout a stream derived from {@code seed} (the Trainer does so per epoch).
+     * Zoo networks hold their own generators ({@link SeededDropout}); an imported network's dropout
+     * draws from the engine's global generator, which is therefore seeded here: the one place
+     * robustseg seeds global state, and only for imported models, so that their training is
+     * reproducible too.
+     */
+    public void reseedDropout(long seed) {
+        if (spec.imported()) {
+            manager().getEngine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        } else {
+            SeededDropout.reseed(block(), seed);
+        }
     }
 
     @Override

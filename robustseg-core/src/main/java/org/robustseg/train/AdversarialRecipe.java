@@ -11,6 +11,7 @@ import org.robustseg.optim.ForwardMode;
 import org.robustseg.optim.InputOptimizer;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
+import org.robustseg.optim.Selection;
 
 /**
  * What every adversarial recipe shares: its options and the inner maximisation, which is an
@@ -58,13 +59,14 @@ abstract class AdversarialRecipe implements TrainingRecipe {
         return options;
     }
 
-    /** The attack preset the inner maximisation runs: L∞/L2 PGD (BIM without random start). */
+    /** The attack preset the inner maximisation runs: L∞/L2 PGD (BIM without random start), or APGD under {@code --step-rule apgd}. */
     GradientAttack attack() {
         return Attacks.pgd(options.norm())
                 .eps(options.eps())
                 .steps(options.steps())
                 .stepSize(options.stepSize())
-                .randomStart(options.randomStart());
+                .randomStart(options.randomStart())
+                .schedule(options.rule().schedule());
     }
 
     /** Adversarial versions of {@code images} under pixel CE (the common inner objective). */
@@ -75,17 +77,20 @@ abstract class AdversarialRecipe implements TrainingRecipe {
     /**
      * Runs the inner maximisation of {@code objective} and returns its last iterate (as Madry et
      * al. and Wong et al. train on; per-image "best" iterates mean little when batch statistics
-     * couple the images). The random start comes from {@code seed}, which the {@link Trainer}
-     * derives from (run seed, step), so runs are deterministic and resume exactly without the
-     * engine's global generator.
+     * couple the images). Under APGD the iterate of highest loss per image instead: APGD's output
+     * is its best point (Algorithm 1's x_max; Croce et al. train on it), and its restarts from the
+     * best point make the last iterate a point the run had already abandoned; the extra forward
+     * pass that scores the last iterate is the price. The random start comes from {@code seed},
+     * which the {@link Trainer} derives from (run seed, step), so runs are deterministic and resume
+     * exactly without the engine's global generator.
      */
     NDArray craft(SegmentationModel model, NDArray images, NDArray labels, Objective objective, NDManager manager,
                   long seed) {
-        InputOptimizer inner = configure(attack().objective(innerObjectiveHook.apply(objective)).optimizer()
+        InputOptimizer inner = attack().objective(innerObjectiveHook.apply(objective)).optimizer()
                 .forwardMode(ATTACK_BN)
-                .keepBest(false)
-                .evaluateLast(false)
-                .seed(seed));
+                .seed(seed);
+        inner = configure(options.rule() == StepRule.APGD ? inner.keepBest(true).selection(Selection.LOSS)
+                : inner.keepBest(false).evaluateLast(false));
         return inner.run(model, images, labels).xBest();
     }
 

@@ -3,6 +3,7 @@ package org.robustseg.train;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
+import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
 
 /**
@@ -33,9 +34,18 @@ public enum OptimizerKind {
         return this == SGD ? new SgdMomentum(momentum, weightDecay) : new Adam(0.9f, 0.999f, 1e-8f, weightDecay);
     }
 
-    /** The base learning rate when none is given: the architecture's SGD rate, 0.001 for Adam. */
+    /**
+     * SGD's base rate for fine-tuning an imported network: PSPNet's rate for a pretrained backbone,
+     * as an imported network has been trained already.
+     */
+    public static final float IMPORTED_SGD_RATE = 0.01f;
+
+    /** The base learning rate when none is given: the architecture's SGD rate ({@link #IMPORTED_SGD_RATE} for an imported network), 0.001 for Adam. */
     public float defaultLearningRate(String model) {
-        return this == ADAM ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
+        if (this == ADAM) {
+            return 1e-3f;
+        }
+        return new ModelSpec(model, 2).imported() ? IMPORTED_SGD_RATE : ModelZoo.architecture(model).defaultLearningRate();
     }
 
     /** The kind of {@code name}, case-insensitive; the error names {@code --optimizer}. */

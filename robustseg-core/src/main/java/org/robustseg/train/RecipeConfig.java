@@ -25,6 +25,8 @@ import org.robustseg.optim.ForwardMode;
  * trades    8/255   3      2.5·eps/steps  yes           beta 6 (random start: KL's gradient is 0 at x0)
  * fast-at   8/255   1      1.25·eps       yes           (Wong et al.; exactly one step)
  * </pre>
+ * Under {@code --step-rule apgd} (any recipe but fast-at) the step size defaults to 2·eps, APGD's
+ * initial step, which it halves per image where the loss stalls.
  *
  * @param recipe the recipe (JSON "name", its {@link Recipe#id()})
  * @param norm the attack norm (null for standard)
@@ -36,6 +38,8 @@ import org.robustseg.optim.ForwardMode;
  *     except TRADES, which crafts in EVAL as its authors do (see {@link TradesRecipe})
  * @param beta TRADES' weight of the KL term (trades only)
  * @param advShare fraction of each batch replaced by adversarial images (sat only)
+ * @param stepRule the inner maximisation's step rule; null for {@link StepRule#FIXED} (absent from the JSON, so
+ *     configurations recorded before APGD existed load and compare unchanged)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RecipeConfig(
@@ -47,7 +51,8 @@ public record RecipeConfig(
         @JsonProperty("random_start") Boolean randomStart,
         @JsonProperty("attack_bn") ForwardMode attackBn,
         @JsonProperty("beta") Float beta,
-        @JsonProperty("adv_share") Float advShare) {
+        @JsonProperty("adv_share") Float advShare,
+        @JsonProperty("step_rule") StepRule stepRule) {
 
     /** A recipe's defaults; step size = stepFactor·eps/steps. */
     private record Defaults(float linfEps, float l2Eps, int steps, float stepFactor, boolean randomStart) {}
@@ -97,6 +102,13 @@ public record RecipeConfig(
         } else if (norm != null || eps != null || steps != null || stepSize != null || randomStart != null || attackBn != null) {
             throw new IllegalArgumentException("--recipe standard has no attack options (--norm, --eps, --attack-steps, --step-size)");
         }
+        if (stepRule == StepRule.FIXED) {
+            stepRule = null; // one spelling of the default, so equal configurations compare equal
+        }
+        if (stepRule != null && (!recipe.adversarial() || recipe == Recipe.FAST_AT)) {
+            throw new IllegalArgumentException("--step-rule " + stepRule + " does not apply to --recipe " + recipe
+                    + (recipe == Recipe.FAST_AT ? " (one FGSM step)" : " (no inner maximisation)"));
+        }
         if (recipe == Recipe.TRADES) {
             if (beta == null || !(beta >= 0) || beta.isInfinite()) {
                 throw new IllegalArgumentException("--beta must be a finite number >= 0, got " + beta);
@@ -128,6 +140,11 @@ public record RecipeConfig(
         return recipe.adversarial();
     }
 
+    /** The inner maximisation's step rule (FIXED when none was recorded). */
+    public StepRule rule() {
+        return stepRule == null ? StepRule.FIXED : stepRule;
+    }
+
     /**
      * The options of one recipe by name; each option left unset takes the recipe's default, and the
      * default step size follows the eps and steps actually used (e.g. 2.5·eps/steps for pgd-at).
@@ -142,6 +159,7 @@ public record RecipeConfig(
         private Float stepSize;
         private Float beta;
         private Float advShare;
+        private StepRule stepRule;
 
         private Builder(Recipe recipe) {
             this.recipe = java.util.Objects.requireNonNull(recipe, "recipe");
@@ -178,6 +196,12 @@ public record RecipeConfig(
             return with(b -> b.advShare = value);
         }
 
+        /** The inner maximisation's step rule (default FIXED, PGD's; APGD for adaptive steps with momentum). */
+        public Builder stepRule(StepRule value) {
+            java.util.Objects.requireNonNull(value, "stepRule");
+            return with(b -> b.stepRule = value);
+        }
+
         /** The configuration, checked; errors name the command-line option at fault. */
         public RecipeConfig build() {
             Defaults d = defaultsOf(recipe);
@@ -187,16 +211,20 @@ public record RecipeConfig(
                 if (given != null) {
                     throw new IllegalArgumentException(given + " applies only to adversarial recipes (got --recipe standard)");
                 }
-                return new RecipeConfig(recipe, null, null, null, null, null, null, beta, advShare);
+                if (stepRule != null && stepRule != StepRule.FIXED) {
+                    throw new IllegalArgumentException("--step-rule applies only to adversarial recipes (got --recipe standard)");
+                }
+                return new RecipeConfig(recipe, null, null, null, null, null, null, beta, advShare, null);
             }
             Norm nm = norm == null ? Norm.LINF : norm;
             float e = eps != null ? eps : nm == Norm.LINF ? d.linfEps() : d.l2Eps();
             int n = steps != null ? steps : d.steps();
-            float step = stepSize != null ? stepSize : d.stepFactor() * e / Math.max(1, n);
+            float step = stepSize != null ? stepSize
+                    : stepRule == StepRule.APGD ? StepRule.APGD.schedule().defaultStepSize(e, n) : d.stepFactor() * e / Math.max(1, n);
             return new RecipeConfig(recipe, nm, e, n, step, d.randomStart(),
                     recipe == Recipe.TRADES ? ForwardMode.EVAL : ForwardMode.TRAINING,
                     recipe == Recipe.TRADES && beta == null ? Float.valueOf(6f) : beta,
-                    recipe == Recipe.SAT && advShare == null ? Float.valueOf(0.5f) : advShare);
+                    recipe == Recipe.SAT && advShare == null ? Float.valueOf(0.5f) : advShare, stepRule);
         }
     }
 }

@@ -30,7 +30,6 @@ import org.robustseg.metric.ConfusionMatrix;
 import org.robustseg.metric.Evaluator;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.ModelZoo;
-import org.robustseg.model.SeededDropout;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -110,6 +109,10 @@ public final class Trainer extends Fluent<Trainer> {
      * initialisation (e.g. adversarial fine-tuning of a standard model). Recorded in provenance;
      * ignored when resuming, where the run's own checkpoint supplies the weights; null: a fresh initialisation.
      */
+    /*
+     * An imported network (a model card, TrainConfig's model "torchscript") is fine-tuned in place
+     * of a zoo architecture: its module is the model, and each epoch's checkpoint stores it.
+     */
     public Trainer initFrom(Path checkpoint) {
         return with(t -> t.init = checkpoint);
     }
@@ -139,15 +142,18 @@ public final class Trainer extends Fluent<Trainer> {
         Optimizer optimizer = config.optimizer().create(config.momentum(), config.weightDecay());
 
         ModelSpec spec = new ModelSpec(config.model(), train.classes().size(), recipe.dualBatchNorm());
-        try (SegmentationModel model = ModelZoo.create(spec, config.seed())) {
+        var latest = Checkpoint.latestIn(runDir);
+        boolean resuming = mode == RunMode.RESUME && latest.isPresent();
+        try (SegmentationModel model = newModel(spec, resuming ? latest.get() : init)) {
             int startEpoch = 0;
             double trainingSeconds = 0;
             List<EpochSummary> history = new ArrayList<>();
-            var latest = Checkpoint.latestIn(runDir);
-            if (mode == RunMode.RESUME && latest.isPresent()) {
+            if (resuming) {
                 Checkpoint ckpt = Checkpoint.open(latest.get());
                 requireSameConfig(ckpt, latest.get());
-                ckpt.loadParametersInto(model);
+                if (!spec.imported()) { // an imported network was loaded with this checkpoint's weights
+                    ckpt.loadParametersInto(model);
+                }
                 startEpoch = ckpt.epoch();
                 // a velocity or moment stored in another convention must be converted or refused, never misread
                 String format = ckpt.meta().path(OPTIMIZER_FORMAT).asText(Optimizer.UNRECORDED_FORMAT);
@@ -167,7 +173,9 @@ public final class Trainer extends Fluent<Trainer> {
                         throw new IllegalArgumentException("--init " + init + " holds " + start.spec().name() + " with "
                                 + start.spec().numClasses() + " classes, not " + config.model() + " with " + spec.numClasses());
                     }
-                    start.loadParametersInto(model);
+                    if (!spec.imported()) {
+                        start.loadParametersInto(model);
+                    }
                 }
                 Json.write(runDir.resolve("run.json"), runRecord());
             }
@@ -201,11 +209,44 @@ public final class Trainer extends Fluent<Trainer> {
         }
     }
 
+    /**
+     * The model to train: a zoo architecture freshly initialised from the seed (weights loaded
+     * afterwards when resuming or starting from --init), or an imported network, which exists only
+     * as its module and is therefore loaded from {@code source}: the run's latest checkpoint when
+     * resuming, else the --init card or checkpoint.
+     */
+    private SegmentationModel newModel(ModelSpec spec, Path source) {
+        if (!spec.imported()) {
+            return ModelZoo.create(spec, config.seed());
+        }
+        if (source == null) {
+            throw new IllegalArgumentException("model " + spec.name() + " is imported: give its model card (or a checkpoint "
+                    + "of it) as --init");
+        }
+        Checkpoint start = Checkpoint.open(source);
+        if (!start.spec().name().equals(spec.name())) {
+            throw new IllegalArgumentException("--init " + source + " holds " + start.spec().name() + ", not " + spec.name());
+        }
+        if (!start.spec().differentiable()) {
+            throw new IllegalArgumentException(source + " is an ONNX model: inference only, it cannot be trained "
+                    + "(fine-tune its TorchScript export instead)");
+        }
+        if (spec.dualBatchNorm()) {
+            throw new IllegalArgumentException("recipe " + recipe.name() + " needs a second set of BatchNorms, which cannot be "
+                    + "added to an imported TorchScript network; use pgd-at, trades, sat, fast-at or standard");
+        }
+        if (start.spec().numClasses() != spec.numClasses()) {
+            throw new IllegalArgumentException("--init " + source + " predicts " + start.spec().numClasses() + " classes, the "
+                    + "training data has " + spec.numClasses());
+        }
+        return start.loadModel();
+    }
+
     private Map<String, Double> trainEpoch(SegmentationModel model, Optimizer optimizer, List<Parameter> params,
                                            int epoch, int stepsPerEpoch, long totalSteps) {
         Engine engine = model.djlModel().getNDManager().getEngine();
         // explicit seeds for everything random; the engine's global generator is neither read nor reseeded
-        SeededDropout.reseed(model.block(), derivedSeed(config.seed(), DROPOUT_STREAM, epoch));
+        model.reseedDropout(derivedSeed(config.seed(), DROPOUT_STREAM, epoch));
         int[] order = shuffledOrder(train.size(), config.seed(), epoch);
         BatchLoader loader = new BatchLoader(train, order, config.batchSize(), true,
                 config.seed() * 31 + epoch, config.augmentation()::apply);

@@ -274,7 +274,7 @@ class AttacksTest {
         assertMessage("stepSize", () -> Attacks.pgd(Norm.L2).stepSize(-1));
         assertMessage("unknown attack 'cw'", () -> Attacks.parse("cw", Norm.LINF));
         assertMessage("fgsm, bim, pgd, apgd, segpgd, sea, sea-pgd, square, targeted", () -> Attacks.parse("cw", Norm.LINF));
-        assertMessage("linf only", () -> Attacks.square(Norm.L2));
+        assertMessage("eps", () -> Attacks.square(Norm.L2).eps(-1f));
         assertMessage("unknown norm 'l1'", () -> Norm.parse("l1"));
         assertMessage("unknown loss 'hinge'", () -> Attacks.pgd(Norm.LINF).objective("hinge"));
         assertMessage("target class 3", () -> Targets.everyPixel(labels, 3, 3));

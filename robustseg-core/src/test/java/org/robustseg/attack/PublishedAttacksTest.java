@@ -111,6 +111,49 @@ class PublishedAttacksTest {
         System.out.printf("square 300 queries eps 16/255: clean %.4f -> %.4f%n", mean(clean), mean(r.accuracy()));
     }
 
+    /**
+     * Square for L2 (the paper's Algorithm 3): accuracy drops inside the L2 ball with forward passes
+     * only. Its meta-pattern has unit norm, halves of opposite sign with equal mass, the peak at the
+     * centre of each half, and the transposed pattern is the transpose.
+     */
+    @Test
+    void squareL2LowersAccuracyInsideTheBallWithForwardPassesOnly() {
+        float eps = 2f;
+        long before = InputGradient.calls();
+        AttackResult r = Attacks.square(Norm.L2).eps(eps).queries(300).perturb(model, images, labels);
+        assertEquals(before, InputGradient.calls(), "the square attack computed input gradients");
+        for (double d : AttacksTest.distancesFrom(images, Norm.L2, r.adversarial())) {
+            assertTrue(d <= eps * (1 + 1e-5) && d > eps / 2, "‖δ‖₂ = " + d + " for eps " + eps);
+        }
+        assertTrue(mean(r.accuracy()) < mean(clean) - 0.02f, "square L2: " + mean(r.accuracy()) + " vs clean " + mean(clean));
+        System.out.printf("square L2 300 queries eps 2: clean %.4f -> %.4f%n", mean(clean), mean(r.accuracy()));
+
+        float[][] p = SquareAttack.metaPattern(7, false);
+        double sq = 0;
+        double top = 0;
+        double bottom = 0;
+        for (int row = 0; row < 7; row++) {
+            for (int col = 0; col < 7; col++) {
+                sq += p[row][col] * p[row][col];
+                if (row < 3) {
+                    top += p[row][col];
+                    assertTrue(p[row][col] > 0 && p[row][col] <= p[1][3] + 1e-7f, "top half at " + row + "," + col);
+                } else {
+                    bottom += p[row][col];
+                    assertTrue(p[row][col] < 0 && p[row][col] >= p[5][3] - 1e-7f, "bottom half at " + row + "," + col);
+                }
+            }
+        }
+        assertEquals(1, sq, 1e-5);
+        assertTrue(top > 0 && bottom < 0 && Math.abs(top + bottom) < 0.2 * top, top + " vs " + bottom);
+        float[][] t = SquareAttack.metaPattern(7, true);
+        for (int row = 0; row < 7; row++) {
+            for (int col = 0; col < 7; col++) {
+                assertEquals(p[row][col], t[col][row], 0f);
+            }
+        }
+    }
+
     /** The window's share halves at 10, 50, 200, ... of 10 000 queries, rescaled to the budget. */
     @Test
     void squareWindowScheduleIsThePapers() {

@@ -2,6 +2,7 @@ package org.robustseg.metric;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -81,5 +82,64 @@ class ImageMetricsTest {
         assertEquals(ImageMetrics.Size.LARGE, ImageMetrics.sizeOf(0.10));
         ImageMetrics empty = new ImageMetrics(2, Set.of());
         assertTrue(Double.isNaN(empty.bySize().get(ImageMetrics.Size.SMALL).iou()));
+    }
+
+    /**
+     * Four 1×2 images of 2 classes, labels 0 1 each; predictions 0 1 (mIoU 1), 1 1 (IoU 0 and 1/2: 1/4),
+     * 0 0 (1/4), 1 0 (0). Per-image accuracy 1, 1/2, 1/2, 0. The subset {1, 3} has its own matrix:
+     * rows true 0: [0, 2], true 1: [1, 1], so IoU 0 and 1/4, mIoU 1/8, accuracy 1/4 — computed here
+     * from the kept per-image cells, not from the whole set's matrix (IoU 2/6 for both classes: mIoU 1/3).
+     */
+    @Test
+    void subsetsPerImageAccuracyAndTheWorstImagesMaps() {
+        ImageMetrics m = new ImageMetrics(2, Set.of());
+        m.add(new int[] {0, 1, 1, 1, 0, 0, 1, 0}, new int[] {0, 1, 0, 1, 0, 1, 0, 1}, 1, 2);
+        assertEquals(4, m.images());
+        assertArrayEquals(new double[] {1, 0.5, 0.5, 0}, m.imageAccuracy(), 1e-12);
+        assertEquals(1 / 3.0, m.confusion().meanIou(), 1e-12);
+        ConfusionMatrix sub = m.confusion(new int[] {1, 3});
+        assertEquals(1 / 8.0, sub.meanIou(), 1e-12);
+        assertEquals(0.25, sub.pixelAccuracy(), 1e-12);
+        assertEquals(4, sub.total());
+        assertEquals(m.confusion().meanIou(), m.confusion(new int[] {0, 1, 2, 3}).meanIou(), 1e-12);
+        // worst first: image 3 (0), then 1 and 2 (1/4, the earlier first); their predicted maps are kept
+        ImageFigures f = m.figures(3, i -> "img" + i);
+        assertEquals(List.of(3, 1, 2), f.worstImages().stream().map(ImageFigures.Image::index).toList());
+        assertEquals("img3", f.worstImages().get(0).id());
+        assertEquals(0.0, f.worstImages().get(0).pixelAccuracy(), 1e-12);
+        assertEquals((1 + 0.25 + 0.25 + 0) / 4, f.imageMiou(), 1e-12);
+        assertArrayEquals(new int[] {1, 0}, m.worstPrediction(3));
+        assertArrayEquals(new int[] {1, 1}, m.worstPrediction(1));
+        assertNull(m.worstPrediction(99));
+    }
+
+    /** Only the {@link ImageMetrics#KEPT_MAPS} worst images keep their maps, whatever order they come in. */
+    @Test
+    void onlyTheWorstImagesKeepTheirMaps() {
+        ImageMetrics m = new ImageMetrics(2, Set.of());
+        int n = ImageMetrics.KEPT_MAPS + 3;
+        // image i: labels 0 0 0 ... (8 pixels); prediction wrong on (i * 5) % 8 pixels: a shuffled order of damage
+        for (int i = 0; i < n; i++) {
+            int wrong = (i * 5) % 8;
+            int[] pred = new int[8];
+            for (int k = 0; k < wrong; k++) {
+                pred[k] = 1;
+            }
+            m.add(pred, new int[8], 1, 8);
+        }
+        List<Integer> worst = m.worst(ImageMetrics.KEPT_MAPS).stream().map(ImageMetrics.ImageScore::index).toList();
+        for (int i = 0; i < n; i++) {
+            assertEquals(worst.contains(i), m.worstPrediction(i) != null, "image " + i + " (worst: " + worst + ")");
+        }
+    }
+
+    @Test
+    void stuffClassesComeFromTheClassNames() {
+        ImageMetrics m = ImageMetrics.of(new org.robustseg.data.ClassSet(List.of("background", "cat", "road"), new int[9]));
+        // a 1×4 image: background, cat, road, cat pixels; only the two cat pixels form objects
+        m.add(new int[] {0, 1, 2, 1}, new int[] {0, 1, 2, 1}, 1, 4);
+        Map<ImageMetrics.Size, ImageMetrics.SizeFigures> s = m.bySize();
+        assertEquals(2, s.get(ImageMetrics.Size.LARGE).objects());
+        assertEquals(0, s.get(ImageMetrics.Size.SMALL).objects() + s.get(ImageMetrics.Size.MEDIUM).objects());
     }
 }

@@ -392,6 +392,76 @@ class RecipesTest {
     }
 
 
+    /**
+     * {@code --step-rule apgd}: the inner maximisation moves by APGD (its first move from the random
+     * start is 2·eps, so nearly every pixel lands on the eps boundary; PGD-AT's 2.5·eps/4 step leaves
+     * most inside) and trains on each image's highest-loss iterate, as APGD returns it. Recorded as
+     * "step_rule": "apgd", absent for the default; refused where it cannot apply.
+     */
+    @Test
+    void apgdStepRuleCraftsWithApgdAndTrainsOnTheHighestLossIterate() throws Exception {
+        RecipeConfig o = RecipeConfig.builder(Recipe.PGD_AT).steps(4).stepRule(StepRule.APGD).build();
+        assertEquals(2 * (8 / 255f), o.stepSize(), 1e-7f);
+        assertEquals(4, inputGradients(new PgdAtRecipe(o)));
+        for (StepRule rule : StepRule.values()) {
+            RecipeConfig c = RecipeConfig.builder(Recipe.PGD_AT).steps(4).stepRule(rule).build();
+            List<float[]> iterates = new java.util.ArrayList<>();
+            List<float[]> losses = new java.util.ArrayList<>();
+            float[][] start = new float[1][];
+            PgdAtRecipe recipe = new PgdAtRecipe(c);
+            recipe.innerObjectiveHook(inner -> Objective.of(inner.name(), ctx -> {
+                NDArray l = inner.perSample(ctx);
+                if (ctx.step() == ctx.steps()) { // the loop's fixed criterion, once per iterate
+                    iterates.add(ctx.x().toFloatArray());
+                    losses.add(l.toFloatArray());
+                    start[0] = ctx.x0().toFloatArray();
+                }
+                return l;
+            }));
+            Batch batch = firstBatch(2);
+            float[] crafted;
+            try (SegmentationModel model = SegmentationModel.create(MODEL, CLASSES, 3);
+                    NDManager m = model.manager().newSubManager()) {
+                crafted = recipe.prepare(model, batch.images(m), batch.labels(m), m, 5L).adversarial().toFloatArray();
+            }
+            int per = crafted.length / 2;
+            if (rule == StepRule.FIXED) {
+                assertEquals(4, iterates.size(), "the last iterate is not scored under the fixed rule");
+                continue;
+            }
+            assertEquals(5, iterates.size(), "iterates 0..4 scored");
+            // the first move: on the eps boundary wherever the [0,1] box does not cut it
+            int inside = 0;
+            int onBoundary = 0;
+            for (int k = 0; k < per * 2; k++) {
+                float x0 = start[0][k];
+                if (x0 > 0.05f && x0 < 0.95f) {
+                    inside++;
+                    onBoundary += Math.abs(iterates.get(1)[k] - x0) > 0.99f * (8 / 255f) ? 1 : 0;
+                }
+            }
+            assertTrue(onBoundary > 0.9 * inside, onBoundary + " of " + inside + " pixels on the boundary after APGD's first move");
+            for (int i = 0; i < 2; i++) {
+                int best = 0;
+                for (int t = 1; t < losses.size(); t++) {
+                    best = losses.get(t)[i] > losses.get(best)[i] ? t : best;
+                }
+                float[] want = java.util.Arrays.copyOfRange(iterates.get(best), i * per, (i + 1) * per);
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(crafted, i * per, (i + 1) * per),
+                        "image " + i + " should be iterate " + best + " (losses " + losses.stream().map(l -> l[0] + "/" + l[1]).toList() + ")");
+            }
+        }
+        // the recorded configuration: "step_rule" only when it is not the default; it loads back equal
+        com.fasterxml.jackson.databind.JsonNode json = org.robustseg.provenance.Json.toTree(o);
+        assertEquals("apgd", json.path("step_rule").asText());
+        assertEquals(o, org.robustseg.provenance.Json.MAPPER.treeToValue(json, RecipeConfig.class));
+        assertFalse(org.robustseg.provenance.Json.toTree(RecipeConfig.of(Recipe.PGD_AT)).has("step_rule"));
+        assertEquals(RecipeConfig.of(Recipe.PGD_AT), RecipeConfig.builder(Recipe.PGD_AT).stepRule(StepRule.FIXED).build());
+        assertMessage(() -> RecipeConfig.builder(Recipe.FAST_AT).stepRule(StepRule.APGD).build(), "--step-rule", "fast-at");
+        assertMessage(() -> RecipeConfig.builder(Recipe.STANDARD).stepRule(StepRule.APGD).build(), "--step-rule");
+        assertMessage(() -> StepRule.parse("adam"), "--step-rule", "fixed, apgd");
+    }
+
     @Test
     void resumeRefusesOtherRecipeOptionsAndTheProbeReportsRobustAccuracy() {
         Path dir = tmp.resolve("probe");
@@ -529,11 +599,11 @@ class RecipesTest {
     void tradesRunsRecordedWithTrainingModeKeepTheirVariant() {
         RecipeConfig d = RecipeConfig.builder(Recipe.TRADES).build();
         RecipeConfig old = new RecipeConfig(d.recipe(), d.norm(), d.eps(), d.steps(), d.stepSize(), d.randomStart(),
-                ForwardMode.TRAINING, d.beta(), d.advShare());
+                ForwardMode.TRAINING, d.beta(), d.advShare(), null);
         assertEquals(ForwardMode.TRAINING, new TradesRecipe(old).craftMode());
         assertEquals(ForwardMode.EVAL, new TradesRecipe(d).craftMode());
         RecipeConfig p = RecipeConfig.of(Recipe.PGD_AT);
         assertThrows(IllegalArgumentException.class, () -> new RecipeConfig(p.recipe(), p.norm(), p.eps(), p.steps(),
-                p.stepSize(), p.randomStart(), ForwardMode.EVAL, p.beta(), p.advShare()));
+                p.stepSize(), p.randomStart(), ForwardMode.EVAL, p.beta(), p.advShare(), null));
     }
 }

@@ -13,21 +13,24 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.robustseg.cli.robustness.AttackCommand;
 import org.robustseg.cli.robustness.AttackJob;
 import org.robustseg.metric.Robustness;
-import org.robustseg.provenance.Checkpoint;
 
 /**
  * The attack command's job on Spark. The driver plans it ({@link AttackJob#plan}: options checked,
  * data set opened, batches counted) and fingerprints each checkpoint; one task per (checkpoint,
  * batch) runs {@link AttackJob#batch} on an executor, which loads each checkpoint once
  * ({@link ExecutorState}), reuses the per-image files of batches a previous run finished and writes
- * those of the others atomically; the driver collects the images' confusion matrices and writes
- * robustness.json and robustness.png through {@link AttackJob#finish} — the command's own code.
+ * those of the others atomically; the driver collects the images' counts (for SEA every member's,
+ * and the member kept) and writes robustness.json and robustness.png through
+ * {@link AttackJob#finish} — the command's own merge, so per-image, per-object and SEA's
+ * member-by-member figures come out as the command's do.
  *
  * <p>Why the figures are bit-identical to {@code ./run attack} on the same options: the attack draws
  * its random streams per image, keyed by the image's id (not by batch or partition); the batches
  * are the command's batches (libtorch's float sums depend on the batch's shape, so a batch of 4 and
  * four batches of 1 differ in the last bits, see the README); and the data-set figures are sums of
- * integer confusion counts, which no order of arrival can change.
+ * integer counts merged in image order, whatever the order of arrival. The "seconds" of
+ * robustness.json are the executors' compute time summed over the batches this run evaluated (a
+ * batch reused from its per-image files counts nothing).
  *
  * <p>Fault tolerance is Spark's: a task lost with its executor is run again elsewhere, and since
  * every file is written to a temporary name and renamed, the retry finds either a whole file or
@@ -59,13 +62,10 @@ public final class DistributedAttack {
                     + "(a shared file system), not a URI: " + job.out());
         }
         AttackJob.Plan plan = job.plan();
-        List<Checkpoint> ckpts = new ArrayList<>();
         List<String> fingerprints = new ArrayList<>();
         List<BatchTask> tasks = new ArrayList<>();
-        for (int c = 0; c < job.checkpoints().size(); c++) {
-            Checkpoint ckpt = Checkpoint.open(job.checkpoints().get(c));
-            ckpts.add(ckpt);
-            fingerprints.add(job.fingerprint(plan, ckpt));
+        for (int c = 0; c < plan.checkpoints().size(); c++) {
+            fingerprints.add(job.fingerprint(plan, plan.checkpoints().get(c)));
             for (int b = 0; b < plan.batches(); b++) {
                 tasks.add(new BatchTask(c, b));
             }
@@ -74,12 +74,12 @@ public final class DistributedAttack {
                 .flatMap(new RunBatch(args, fingerprints.toArray(new String[0]), device))
                 .collect();
         List<List<Robustness.ImagePoint>> points = new ArrayList<>();
-        ckpts.forEach(c -> points.add(new ArrayList<>()));
+        plan.checkpoints().forEach(c -> points.add(new ArrayList<>()));
         for (ImageCounts ic : counts) {
             points.get(ic.checkpoint()).add(ic.point());
         }
         removeTemporaryFiles(job.out().resolve("per-image"));
-        return job.finish(plan, ckpts, points);
+        return job.finish(plan, points);
     }
 
     /** The temporary names of io.AtomicFiles ({@code .NAME.EXT<digits>.tmp}) for the files the jobs write. */

@@ -7,7 +7,6 @@ import org.robustseg.cli.robustness.AttackJob;
 import org.robustseg.engine.EngineGuard;
 import org.robustseg.metric.Robustness;
 import org.robustseg.model.SegmentationModel;
-import org.robustseg.provenance.Checkpoint;
 
 /**
  * What one executor JVM keeps between tasks of a job: the job rebuilt from its options, its plan,
@@ -24,7 +23,6 @@ final class ExecutorState {
     private final AttackJob job;
     private final AttackJob.Plan plan;
     private final Device device;
-    private final List<Checkpoint> ckpts = new ArrayList<>();
     private final List<SegmentationModel> models = new ArrayList<>();
 
     private ExecutorState(String[] args, String deviceName) {
@@ -32,10 +30,7 @@ final class ExecutorState {
         this.device = SparkOptions.device(deviceName);
         this.job = DistributedAttack.localJob(args);
         this.plan = job.plan();
-        for (var path : job.checkpoints()) {
-            ckpts.add(Checkpoint.open(path));
-            models.add(null);
-        }
+        plan.checkpoints().forEach(c -> models.add(null));
     }
 
     /** This JVM's state for the job of {@code args}; built on first use. */
@@ -47,10 +42,10 @@ final class ExecutorState {
     synchronized List<ImageCounts> run(BatchTask task, String fingerprint) {
         int c = task.checkpoint();
         if (models.get(c) == null) {
-            models.set(c, job.loadModel(ckpts.get(c), plan, device));
+            models.set(c, job.loadModel(plan.checkpoints().get(c), plan, device));
         }
         List<ImageCounts> out = new ArrayList<>();
-        for (Robustness.ImagePoint p : job.batch(plan, c, ckpts.get(c), fingerprint, models.get(c), task.batch())) {
+        for (Robustness.ImagePoint p : job.batch(plan, c, fingerprint, models.get(c), task.batch())) {
             out.add(ImageCounts.of(c, p));
         }
         return out;

@@ -33,8 +33,8 @@ import org.robustseg.provenance.Json;
 
 /**
  * The Spark jobs ({@code local[2]}: two task threads, so batches finish out of order) against the
- * single-process commands, on a model trained here. Attack: the same mIoU, per-class IoU and
- * per-image files bit for bit; a rerun recomputes nothing; a lost per-image file is recomputed to
+ * single-process commands, on a model trained here. Attack: the same mIoU, per-class IoU, per-image
+ * and per-object figures, SEA's member-by-member figures and per-image files bit for bit; a rerun recomputes nothing; a lost per-image file is recomputed to
  * the same bytes and a killed task's temporary file is removed. Inpainting: the same files.
  */
 class DistributedJobsTest {
@@ -109,6 +109,11 @@ class DistributedJobsTest {
         assertSameFigures(single, spark);
     }
 
+    /**
+     * SEA scored member by member: the ensemble's figures (SEA's worst-case mIoU, every member's own
+     * figures, the per-image choice) merged on the driver from the executors' per-image counts equal
+     * the single-process command's.
+     */
     @Test
     void seaOnLocal2EqualsTheSingleProcessCommandBitForBit() throws IOException {
         Path single = tmp.resolve("sea-single");
@@ -118,6 +123,9 @@ class DistributedJobsTest {
         assertEquals(0, Main.execute(cmd.toArray(new String[0])));
         new DistributedAttack(args("sea", spark, data.toString()), "cpu").run(sc);
         assertSameFigures(single, spark);
+        JsonNode attacked = Json.read(spark.resolve("robustness.json")).get(2);
+        assertEquals(4, attacked.path("ensemble").path("members").size(), attacked.toString());
+        assertTrue(attacked.path("miou").asDouble() <= attacked.path("ensemble").path("miou_of_accuracy_choice").asDouble() + 1e-12);
     }
 
     @Test
@@ -228,7 +236,11 @@ class DistributedJobsTest {
         assertEquals("error: --masking-check runs on one machine: use './run attack --masking-check'", err.toString().strip());
     }
 
-    /** robustness.json of both runs: every figure equal (the provenance's clock aside). */
+    /**
+     * robustness.json of both runs: every figure equal — mIoU, per-class IoU, the per-image and
+     * per-object figures, an ensemble's members and choice — but for the provenance's clock and the
+     * compute seconds; and the per-image files byte for byte.
+     */
     private static void assertSameFigures(Path single, Path spark) {
         JsonNode a = Json.read(single.resolve("robustness.json"));
         JsonNode b = Json.read(spark.resolve("robustness.json"));
@@ -239,6 +251,8 @@ class DistributedJobsTest {
             }
             assertEquals(Double.doubleToRawLongBits(a.get(i).path("miou").asDouble()),
                     Double.doubleToRawLongBits(b.get(i).path("miou").asDouble()));
+            assertTrue(a.get(i).path("image_figures").path("image_miou").isNumber(), a.get(i).toString());
+            assertEquals(withoutClocks(a.get(i)), withoutClocks(b.get(i)), "entry " + i);
         }
         Map<String, byte[]> x = perImage(single);
         Map<String, byte[]> y = perImage(spark);
@@ -247,6 +261,21 @@ class DistributedJobsTest {
             assertArrayEquals(x.get(k), y.get(k), "per-image file " + k);
         }
         assertTrue(a.get(1).path("miou").asDouble() <= a.get(0).path("miou").asDouble() + 1e-12, "an attack does not help");
+    }
+
+    /** A copy of {@code entry} without its provenance (a clock) and every "seconds" (compute time). */
+    private static JsonNode withoutClocks(JsonNode entry) {
+        JsonNode copy = entry.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy).remove("provenance");
+        List<JsonNode> open = new ArrayList<>(List.of(copy));
+        while (!open.isEmpty()) {
+            JsonNode n = open.remove(open.size() - 1);
+            if (n.isObject()) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("seconds");
+            }
+            n.forEach(open::add);
+        }
+        return copy;
     }
 
     private static Map<String, byte[]> tree(Path out) throws IOException {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  */
 public class Checkpoints {
     @Option(names = "--checkpoint", required = true,
-            description = "Checkpoint file or run directory; repeat to compare several (e.g. standard, then robust).")
+            description = "Checkpoint file, run directory or imported network (model card, folder holding card.json, .pt beside "
+                    + "its card); repeat to compare several (e.g. standard, then robust).")
     List<Path> checkpoints;
 
     public List<Path> paths() {

@@ -16,12 +16,18 @@ import org.robustseg.provenance.Checkpoint;
 public final class ClassNames {
     private ClassNames() {}
 
-    /** The class names and palette: the data set's when given, FashionScenes' for an 11-class FashionScenes checkpoint, else ids. */
+    /**
+     * The class names and palette: the data set's when given, an imported network's card's,
+     * FashionScenes' for an 11-class FashionScenes checkpoint, else ids.
+     */
     public static ClassSet of(Checkpoint ckpt, Path data) {
         if (data != null) {
             return DataSets.open(data, Split.VAL).classes();
         }
         int k = ckpt.spec().numClasses();
+        if (ckpt.classNames().isPresent()) { // an imported network's card names its classes
+            return new ClassSet(ckpt.classNames().get(), Arrays.copyOf(ClassSets.vocPalette(), Math.max(k, 1)));
+        }
         String trainedOn = ckpt.meta().path("provenance").path("datasets").path("train").path("name").asText("");
         if (k == FashionScenes.classes().size() && trainedOn.startsWith(FashionScenes.NAME)) {
             return FashionScenes.classes();

@@ -43,6 +43,11 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--restarts", description = "Random restarts; the worst case per image is kept (default 1).")
     Integer restarts;
 
+    @Option(names = "--random-start", negatable = true,
+            description = "Start gradient attacks from a random point in the ball, or (--no-random-start) from the clean image "
+                    + "(default: the preset's: pgd, segpgd, sea-pgd and targeted start at random; fgsm, bim, apgd and sea do not).")
+    Boolean randomStart;
+
     @Option(names = "--loss", description = "Objective for pgd-type attacks: ce, masked-ce, balanced-ce, js, masked-spherical, masked-margin.")
     String loss;
 
@@ -73,13 +78,14 @@ public final class AttackCommand implements Callable<Integer> {
 
     @Option(names = "--masking-check", description = "Also run the gradient-masking checks (black-box Square vs the attack, "
             + "accuracy vs eps, unbounded PGD, PGD 10 vs 40 steps) on the first --batch images at the largest eps; "
-            + "flags in robustness.json (gradient_masking) and on the console. linf only.")
+            + "flags in robustness.json (gradient_masking) and on the console; the Square attack in the attack's norm.")
     boolean maskingCheck;
 
     /** The job these options describe (not run). */
     public AttackJob job() {
         return new AttackJob(checkpoints.paths(), data.data(), data.splitName(), attack, norm, eps, steps, stepSize,
-                restarts, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
+                restarts, randomStart, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries,
+                maskingCheck);
     }
 
     /**

@@ -31,7 +31,9 @@ import org.robustseg.data.SegDataset;
 import org.robustseg.data.SegSample;
 import org.robustseg.data.Split;
 import org.robustseg.metric.GradientMasking;
+import org.robustseg.metric.ImageFigures;
 import org.robustseg.metric.Robustness;
+import org.robustseg.metric.RobustnessComparison;
 import org.robustseg.model.SegmentationModel;
 import org.robustseg.provenance.Checkpoint;
 import org.robustseg.provenance.Json;
@@ -47,6 +49,8 @@ import org.robustseg.provenance.Provenance;
  * @param attack preset name (fgsm, bim, pgd, segpgd, sea, targeted); {@code norm} linf or l2
  * @param eps budgets, comma-separated, fractions allowed
  * @param steps iterations (null: the preset's); {@code stepSize}, {@code restarts}, {@code loss} likewise
+ * @param randomStart whether a gradient attack starts from a random point in the ball (null: the preset's,
+ *        e.g. yes for pgd, no for bim and apgd); false makes runs comparable with other code step for step
  * @param targetClass targeted attack: every pixel to this class (or null); {@code targetMap} a:b relabelling (or null)
  * @param limit only the first N images (null: all)
  * @param examples example rows per checkpoint at the largest budget (0: none)
@@ -54,13 +58,15 @@ import org.robustseg.provenance.Provenance;
  * @param maskingCheck also run the gradient-masking checks on the first batch at the largest budget
  */
 public record AttackJob(List<Path> checkpoints, Path data, String split, String attack, String norm, String eps, Integer steps,
-                        Float stepSize, Integer restarts, String loss, long seed, Integer targetClass, String targetMap,
+                        Float stepSize, Integer restarts, Boolean randomStart, String loss, long seed, Integer targetClass, String targetMap,
                         Integer limit, int batch, int examples, Path out, Integer queries, boolean maskingCheck) {
     /** Defaults of the command's options. */
     public static final String DEFAULT_ATTACK = "pgd";
     public static final String DEFAULT_NORM = "linf";
     public static final String DEFAULT_EPS = "0,2/255,4/255,8/255";
     public static final int DEFAULT_EXAMPLES = 4;
+    /** Worst images listed per budget in robustness.json and at the largest budget on the console. */
+    public static final int WORST_IMAGES = 5;
 
     /**
      * What a run measured: the robustness.json entries and the console table of mIoU per budget;
@@ -71,13 +77,14 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
     /**
      * What the job evaluates, checked: the budgets, the attack with the command-line overrides,
      * the data set (its first {@code limit} images), the target map of a targeted attack (or
-     * null) and the number of batches of {@code batch} images it is cut into. Batch k holds images
-     * k·batch .. k·batch+batch-1, in every process that runs this job.
+     * null), the checkpoints (opened, not loaded) and the number of batches of {@code batch} images
+     * it is cut into. Batch k holds images k·batch .. k·batch+batch-1, in every process that runs
+     * this job.
      */
     public record Plan(Norm norm, List<Float> budgets, BudgetedAttack attack, SegDataset data, UnaryOperator<NDArray> target,
-                       float maxEps, int batches) {}
+                       float maxEps, List<Checkpoint> checkpoints, int batches) {}
 
-    /** Checks the options and opens the data set (decoding no image). */
+    /** Checks the options, opens the data set (decoding no image) and the checkpoints (loading no model). */
     public Plan plan() {
         Norm n = Norm.parse(norm);
         List<Float> budgets = Eps.parse(eps, n);
@@ -94,30 +101,41 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             throw new IllegalArgumentException("--attack targeted needs --target-class K or --target-map a:b");
         }
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
-        if (maskingCheck && (n != Norm.LINF || target != null || maxEps <= 0)) {
-            throw new IllegalArgumentException("--masking-check needs --norm linf, an untargeted attack and a budget above 0");
+        if (maskingCheck && (target != null || maxEps <= 0)) {
+            throw new IllegalArgumentException("--masking-check needs an untargeted attack and a budget above 0");
         }
-        return new Plan(n, budgets, base, ds, target, maxEps, (ds.size() + batch - 1) / batch);
+        List<Checkpoint> ckpts = new ArrayList<>();
+        for (Path path : checkpoints) { // all checked before any work: a refused model fails the job at once
+            Checkpoint ckpt = Checkpoint.open(path);
+            if (!(base instanceof SquareAttack)) {
+                ckpt.requireGradients("--attack " + attack);
+            }
+            ckpts.add(ckpt);
+        }
+        return new Plan(n, budgets, base, ds, target, maxEps, List.copyOf(ckpts), (ds.size() + batch - 1) / batch);
     }
 
-    /** Runs the attacks and writes the files; returns what was measured. */
+    /**
+     * Runs the attacks and writes the files; returns what was measured. The batches are the tasks a
+     * cluster runs ({@link #batch}), one after the other, and the files are written by the same
+     * merge ({@link #finish}), so this process and a cluster give the same figures.
+     */
     public Result run() {
         Plan plan = plan();
         SegDataset ds = plan.data();
         ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
                 "adv. prediction"), 2);
-        List<Checkpoint> ckpts = new ArrayList<>();
         List<List<Robustness.ImagePoint>> points = new ArrayList<>();
         List<ArrayNode> flags = new ArrayList<>();
-        for (Path path : checkpoints) {
-            Checkpoint ckpt = Checkpoint.open(path);
+        for (int c = 0; c < plan.checkpoints().size(); c++) {
+            Checkpoint ckpt = plan.checkpoints().get(c);
             String fingerprint = fingerprint(plan, ckpt);
             List<Robustness.ImagePoint> mine = new ArrayList<>();
             try (SegmentationModel model = loadModel(ckpt, plan, null)) {
                 ConsoleProgress progress = ConsoleProgress.stderr();
                 progress.start("attack " + ckpt.label(), ds.size());
                 for (int b = 0; b < plan.batches(); b++) {
-                    mine.addAll(batch(plan, ckpts.size(), ckpt, fingerprint, model, b));
+                    mine.addAll(batch(plan, c, fingerprint, model, b));
                     progress.advance(Math.min(batch, ds.size() - b * batch), null);
                 }
                 progress.finish();
@@ -126,10 +144,9 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                     addExamples(grid, ckpt.label(), model, ds, plan.attack().eps(plan.maxEps()), plan.target(), plan.norm(), plan.maxEps());
                 }
             }
-            ckpts.add(ckpt);
             points.add(mine);
         }
-        return write(plan, ckpts, points, flags, examples > 0 && plan.maxEps() > 0 ? grid : null);
+        return write(plan, points, flags, examples > 0 && plan.maxEps() > 0 ? grid : null);
     }
 
     /**
@@ -156,6 +173,7 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
      */
     public String fingerprint(Plan plan, Checkpoint ckpt) {
         ObjectNode id = Json.object();
+        id.put("records", ImageRecords.FORMAT);
         id.set("attack", Json.toTree(plan.attack().settings()));
         id.set("budgets", Json.toTree(plan.budgets()));
         id.put("target_class", targetClass);
@@ -169,21 +187,23 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
     /**
      * Batch {@code b} of the plan for checkpoint number {@code index}: read back from its images'
      * files when every one of them was written by this same job ({@code fingerprint}), otherwise
-     * evaluated and written, one file per image, each atomically. So a rerun skips finished
-     * batches, and a batch cut short (a killed process, a lost cluster node) is evaluated again whole,
-     * in the same batch as the first time: the same padding, the same kernel shapes, the same figures.
+     * evaluated ({@link Robustness#evaluateBatch}) and written, one file per image, each atomically.
+     * So a rerun skips finished batches, and a batch cut short (a killed process, a lost cluster
+     * node) is evaluated again whole, in the same batch as the first time: the same padding, the
+     * same kernel shapes, the same figures. A batch read back reports no compute time.
      */
-    public List<Robustness.ImagePoint> batch(Plan plan, int index, Checkpoint ckpt, String fingerprint, SegmentationModel model, int b) {
+    public List<Robustness.ImagePoint> batch(Plan plan, int index, String fingerprint, SegmentationModel model, int b) {
         SegDataset ds = plan.data();
+        Checkpoint ckpt = plan.checkpoints().get(index);
         int first = b * batch;
         int count = Math.min(batch, ds.size() - first);
         if (b < 0 || count < 1) {
             throw new IllegalArgumentException("batch " + b + " is outside the plan's " + plan.batches() + " batches");
         }
-        int classes = ds.classes().size();
         List<Robustness.ImagePoint> done = new ArrayList<>();
         for (int i = first; i < first + count; i++) {
-            List<Robustness.ImagePoint> read = ImageRecords.read(file(index, ckpt, ds.id(i)), fingerprint, plan.budgets(), classes);
+            List<Robustness.ImagePoint> read = ImageRecords.read(file(index, ckpt, ds.id(i)), fingerprint, plan.budgets(),
+                    resultNames(plan).stream().map(List::size).toList(), ds.classes().size());
             if (read == null) {
                 done = null;
                 break;
@@ -197,14 +217,25 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         for (int i = first; i < first + count; i++) {
             samples.add(ds.get(i));
         }
-        List<Robustness.ImagePoint> points = Robustness.evaluateBatch(model, Batch.of(samples), first, plan.attack(), plan.target(),
-                plan.budgets());
+        List<Robustness.ImagePoint> points = Robustness.evaluateBatch(model, ds.classes(), Batch.of(samples), first, plan.attack(),
+                plan.target(), plan.budgets());
         for (int i = first; i < first + count; i++) {
             int at = i;
-            ImageRecords.write(file(index, ckpt, ds.id(i)), fingerprint, ckpt,
+            ImageRecords.write(file(index, ckpt, ds.id(i)), fingerprint, ckpt, resultNames(plan),
                     points.stream().filter(p -> p.index() == at).toList());
         }
         return points;
+    }
+
+    /**
+     * Per budget, the names of an image's results: "clean" at budget 0, an ensemble's members where
+     * it is scored member by member, else the attack's name.
+     */
+    private static List<List<String>> resultNames(Plan plan) {
+        return plan.budgets().stream().map(e -> e == 0 ? List.of("clean")
+                : Robustness.scoredByMember(plan.attack(), plan.target(), e)
+                        ? ((Ensemble) plan.attack()).members().stream().map(BudgetedAttack::name).toList()
+                        : List.of(plan.attack().name())).toList();
     }
 
     /** The per-image file of image {@code id} under checkpoint number {@code index}: per-image/<index>-<label>/<id>.json. */
@@ -213,23 +244,24 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
     }
 
     /**
-     * robustness.json and robustness.png from every checkpoint's per-image points (any order):
-     * what a process that merges batches evaluated elsewhere (a cluster's driver) writes.
+     * robustness.json and robustness.png from every checkpoint's per-image points (per checkpoint
+     * of the plan, in any order): what a process that merges batches evaluated elsewhere (a
+     * cluster's driver) writes, with {@link #run}'s code.
      */
-    public Result finish(Plan plan, List<Checkpoint> ckpts, List<List<Robustness.ImagePoint>> points) {
+    public Result finish(Plan plan, List<List<Robustness.ImagePoint>> points) {
         List<ArrayNode> noFlags = new ArrayList<>();
-        ckpts.forEach(c -> noFlags.add(null));
-        return write(plan, ckpts, points, noFlags, null);
+        plan.checkpoints().forEach(c -> noFlags.add(null));
+        return write(plan, points, noFlags, null);
     }
 
-    private Result write(Plan plan, List<Checkpoint> ckpts, List<List<Robustness.ImagePoint>> points, List<ArrayNode> flags,
-                         ImageGrid grid) {
+    private Result write(Plan plan, List<List<Robustness.ImagePoint>> points, List<ArrayNode> flags, ImageGrid grid) {
         Norm n = plan.norm();
-        int classes = plan.data().classes().size();
         Curves curves = new Curves(n, plan.budgets());
-        for (int c = 0; c < ckpts.size(); c++) {
-            curves.add(ckpts.get(c), plan.data(), plan.attack(), Robustness.curve(plan.budgets(), classes, points.get(c)), flags.get(c));
+        for (int c = 0; c < plan.checkpoints().size(); c++) {
+            curves.add(plan.checkpoints().get(c), plan.data(), plan.attack(),
+                    Robustness.curve(plan.attack(), plan.target(), plan.budgets(), plan.data().classes(), points.get(c)), flags.get(c));
         }
+        curves.table.append(curves.figures);
         Json.write(out.resolve("robustness.json"), curves.entries);
         List<Double> xs = plan.budgets().stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
         String name = String.valueOf(plan.attack().settings().get("name"));
@@ -246,8 +278,12 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
         final ArrayNode entries = Json.MAPPER.createArrayNode();
         final Map<String, List<Double>> miou = new LinkedHashMap<>();
         final StringBuilder table = new StringBuilder(String.format("%-40s", "checkpoint \\ eps"));
+        /** The per-image and per-object figures under the table: per-image mIoU per budget, objects by size and worst images at the largest. */
+        final StringBuilder figures = new StringBuilder();
+        final Norm norm;
 
         Curves(Norm n, List<Float> budgets) {
+            this.norm = n;
             budgets.forEach(e -> table.append(String.format(" %9s", label(e, n))));
             table.append('\n');
         }
@@ -257,8 +293,19 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             String key = ckpt.label();
             List<Double> ys = new ArrayList<>();
             table.append(String.format("%-40s", key));
+            StringBuilder perImage = new StringBuilder(String.format("%-40s", "  per-image mIoU"));
+            ImageFigures last = null;
             for (Robustness.Point p : curve) {
+                ImageFigures f = p.images().figures(WORST_IMAGES, i -> ds.get(i).id());
+                last = f;
+                perImage.append(f.imageMiou() == null ? String.format(" %9s", "n/a") : String.format(" %9.4f", f.imageMiou()));
                 ObjectNode entry = (ObjectNode) Json.toTree(p.metrics());
+                entry.set("image_figures", Json.toTree(f));
+                entry.put("seconds", p.seconds());
+                ObjectNode ensemble = RobustnessComparison.ensembleJson(p);
+                if (ensemble != null) {
+                    entry.set("ensemble", ensemble);
+                }
                 entry.put("eps", p.eps());
                 entry.put("checkpoint", ckpt.file().toAbsolutePath().toString());
                 entry.set("attack", Json.toTree(base.eps(p.eps()).settings()));
@@ -271,8 +318,21 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
                 ys.add(p.metrics().miou());
                 table.append(String.format(" %9.4f", p.metrics().miou()));
             }
-            table.append('\n');
+            table.append('\n').append(perImage).append('\n');
             miou.put(key, ys);
+            if (last != null) {
+                Robustness.Point p = curve.get(curve.size() - 1);
+                figures.append(String.format("%s at eps %s: IoU of small / medium / large objects %s / %s / %s (%d / %d / %d objects); worst images:",
+                        key, label(p.eps(), norm), num(last.bySize().get("small").iou()), num(last.bySize().get("medium").iou()),
+                        num(last.bySize().get("large").iou()), last.bySize().get("small").objects(), last.bySize().get("medium").objects(),
+                        last.bySize().get("large").objects()));
+                last.worstImages().forEach(i -> figures.append(String.format(" %s (mIoU %.3f)", i.id(), i.miou())));
+                figures.append('\n');
+            }
+        }
+
+        private static String num(Double v) {
+            return v == null ? "n/a" : String.format("%.4f", v);
         }
     }
 
@@ -282,8 +342,8 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             throw new IllegalArgumentException("--queries applies to --attack square and --masking-check only");
         }
         if (preset instanceof SquareAttack s) { // black-box: no steps, step size, restarts or loss
-            if (loss != null || steps != null || stepSize != null || restarts != null) {
-                throw new IllegalArgumentException("--loss, --steps, --step-size and --restarts do not apply to the square attack (its budget is --queries)");
+            if (loss != null || steps != null || stepSize != null || restarts != null || randomStart != null) {
+                throw new IllegalArgumentException("--loss, --steps, --step-size, --restarts and --[no-]random-start do not apply to the square attack (its budget is --queries)");
             }
             return queries != null ? s.seed(seed).queries(positive(queries, "--queries")) : s.seed(seed);
         }
@@ -294,12 +354,14 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
             Ensemble c = e.seed(seed);
             c = steps != null ? c.steps(positive(steps, "--steps")) : c;
             c = stepSize != null ? c.stepSize(stepSize) : c;
+            c = randomStart != null ? c.randomStart(randomStart) : c;
             return restarts != null ? c.restarts(positive(restarts, "--restarts")) : c;
         }
         GradientAttack g = ((GradientAttack) preset).seed(seed);
         g = steps != null ? g.steps(positive(steps, "--steps")) : g;
         g = stepSize != null ? g.stepSize(stepSize) : g;
         g = restarts != null ? g.restarts(positive(restarts, "--restarts")) : g;
+        g = randomStart != null ? g.randomStart(randomStart) : g;
         return loss != null ? g.objective(loss) : g;
     }
 

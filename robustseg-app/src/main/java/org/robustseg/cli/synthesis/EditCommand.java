@@ -78,7 +78,7 @@ public final class EditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checkpoint ckpt = checkpoint.open();
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
         ClassSet classes = ClassNames.of(ckpt, data);
         int a = ClassNames.parse(from, classes, "--from");
         int b = ClassNames.parse(to, classes, "--to");

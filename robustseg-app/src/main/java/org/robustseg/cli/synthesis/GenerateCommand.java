@@ -129,7 +129,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (count < 1 || batch.get() < 1) {
             throw new IllegalArgumentException("--count and --batch must be at least 1");
         }
-        Checkpoint ckpt = checkpoint.open();
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
         Layouts layouts = layouts(ckpt);
         ColourStatistics stats = statistics.load(data.data(), out.dir());
         Generation gen = options.params().configure(stats, seed.get());

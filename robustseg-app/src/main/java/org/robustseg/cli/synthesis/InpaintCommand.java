@@ -108,7 +108,7 @@ public final class InpaintCommand implements Callable<Integer> {
     }
 
     private int single(Inpainting inpaint) {
-        Checkpoint ckpt = checkpoint.open();
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
         ClassSet classes = ClassNames.of(ckpt, null);
         SegSample img = InputFiles.rgb(image);
         int h = img.height();
@@ -186,7 +186,8 @@ public final class InpaintCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
         SegDataset ds = data.open(count);
-        return new DataSetPlan(ds, configure(), checkpoint.open(), (ds.size() + batch.get() - 1) / batch.get());
+        Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
+        return new DataSetPlan(ds, configure(), ckpt, (ds.size() + batch.get() - 1) / batch.get());
     }
 
     /**

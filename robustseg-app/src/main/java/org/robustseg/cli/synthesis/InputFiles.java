@@ -14,13 +14,19 @@ import org.robustseg.provenance.Checkpoint;
 final class InputFiles {
     private InputFiles() {}
 
-    /** Loads a checkpoint's model and checks it predicts {@code classes} classes (when classes > 0). */
+    /**
+     * Loads a checkpoint's model and checks it predicts {@code classes} classes (when classes > 0)
+     * and, unless it is only scored ({@code what} "judge"), that it gives input gradients.
+     */
     static SegmentationModel model(Checkpoint ckpt, int classes, String what) {
         return model(ckpt, classes, what, null);
     }
 
     /** Like {@link #model(Checkpoint, int, String)}, on {@code device} (null: the engine's default). */
     static SegmentationModel model(Checkpoint ckpt, int classes, String what, ai.djl.Device device) {
+        if (!what.equals("judge")) {
+            ckpt.requireGradients("synthesis and saliency");
+        }
         SegmentationModel model = ckpt.loadModel(device);
         if (classes > 0 && model.numClasses() != classes) {
             int k = model.numClasses();

@@ -189,15 +189,13 @@ public record PagJob(List<Path> checkpoints, List<String> labels, Path judge, Pa
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
         SegDataset ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
-        Inpainting inpaintPreset = inpainting.configure(seed);
-        Generation gen = generation == null ? null
-                : generation.configure(ColourStatisticsSource.load(statistics, data, out), seed);
         LabelledCheckpoints.checkLabels(checkpoints.size(), labels);
         Checkpoint judgeCkpt = Checkpoint.open(judge);
         List<Checkpoint> ckpts = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        // every checkpoint checked before the colour statistics are written: a refused model leaves no file
         for (int c = 0; c < checkpoints.size(); c++) {
-            Checkpoint ckpt = Checkpoint.open(checkpoints.get(c));
+            Checkpoint ckpt = Checkpoint.open(checkpoints.get(c)).requireGradients("pag");
             if (ckpt.spec().numClasses() != ds.classes().size()) {
                 throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + ckpt.spec().numClasses()
                         + " classes but the data has " + ds.classes().size());
@@ -209,6 +207,9 @@ public record PagJob(List<Path> checkpoints, List<String> labels, Path judge, Pa
             throw new IllegalArgumentException("judge " + judgeCkpt.file() + " predicts " + judgeCkpt.spec().numClasses()
                     + " classes but the data has " + ds.classes().size());
         }
+        Inpainting inpaintPreset = inpainting.configure(seed);
+        Generation gen = generation == null ? null
+                : generation.configure(ColourStatisticsSource.load(statistics, data, out), seed);
         return new Plan(ds, inpaintPreset, gen, judgeCkpt, ckpts, names, (ds.size() + batch - 1) / batch, Math.min(gridRows, ds.size()));
     }
 

@@ -180,7 +180,7 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         }
         List<Checkpoint> ckpts = new ArrayList<>();
         for (Path p : checkpoints) {
-            ckpts.add(Checkpoint.open(p));
+            ckpts.add(Checkpoint.open(p).requireGradients("saliency"));
         }
         Inputs in = inputs(ckpts);
         ClassSet classes = in.classes();

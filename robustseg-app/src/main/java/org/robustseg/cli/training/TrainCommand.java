@@ -10,9 +10,10 @@ import org.robustseg.attack.Norm;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
 import org.robustseg.data.Split;
-import org.robustseg.model.ModelZoo;
+import org.robustseg.provenance.Checkpoint;
 import org.robustseg.train.Augmentation;
 import org.robustseg.train.RunMode;
+import org.robustseg.train.StepRule;
 import org.robustseg.train.OptimizerKind;
 import org.robustseg.train.Recipe;
 import org.robustseg.train.RecipeConfig;
@@ -27,7 +28,11 @@ import picocli.CommandLine.Option;
 /** {@code ./run train ...}: trains a segmentation model into a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a segmentation model.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "pspnet-lite", description = "Architecture (default ${DEFAULT-VALUE}); see 'info'.")
+    /** The architecture when neither --model nor an imported --init names one. */
+    static final String DEFAULT_MODEL = "pspnet-lite";
+
+    @Option(names = "--model", description = "Architecture (default " + DEFAULT_MODEL + "; with an imported network as --init: "
+            + "that network); see 'info'.")
     String model;
 
     /** Not {@link org.robustseg.cli.options.DataSet}: training reads both the train and the val split. */
@@ -74,7 +79,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--crop", defaultValue = "0", description = "Random square crop size after scaling; 0 = keep the image size (default ${DEFAULT-VALUE}). Use e.g. 473 for Pascal VOC.")
     int crop;
 
-    @Option(names = "--init", description = "Start from this checkpoint's weights (same model), e.g. adversarial fine-tuning of a standard run.")
+    @Option(names = "--init", description = "Start from this checkpoint's weights (same model), e.g. adversarial fine-tuning of a "
+            + "standard run; or from an imported network (model card, folder holding card.json, or .pt beside its card), "
+            + "which is then the model trained.")
     Path init;
 
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
@@ -100,8 +107,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attack-steps", description = "Inner-maximisation steps (default 3; fast-at exactly 1).")
     Integer attackSteps;
 
-    @Option(names = "--step-size", description = "Attack step size, number or fraction (default 2.5*eps/steps; sat eps/steps; fast-at 1.25*eps).")
+    @Option(names = "--step-size", description = "Attack step size, number or fraction (default 2.5*eps/steps; sat eps/steps; "
+            + "fast-at 1.25*eps; under --step-rule apgd 2*eps, the initial step).")
     String stepSize;
+
+    @Option(names = "--step-rule", description = "Inner-maximisation step rule: fixed (PGD) or apgd (adaptive per-image step sizes, "
+            + "momentum 0.75, restarts from the best point; trains on the iterate of highest loss) (default fixed).")
+    String stepRule;
 
     @Option(names = "--beta", description = "TRADES weight of the KL term (default 6).")
     Float beta;
@@ -117,8 +129,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (scale.length != 2) {
             throw new IllegalArgumentException("--scale must be two numbers min,max");
         }
-        float baseLr = lr != null ? lr
-                : optimizer.equalsIgnoreCase("adam") ? 1e-3f : ModelZoo.architecture(model).defaultLearningRate();
+        String model = model();
+        float baseLr = lr != null ? lr : OptimizerKind.parse(optimizer).defaultLearningRate(model);
         RecipeConfig recipeConfig = recipeConfig();
         TrainConfig config = TrainConfig.builder(model).recipe(recipeConfig).epochs(epochs).batchSize(batch.get()).seed(seed.get())
                 .optimizer(OptimizerKind.parse(optimizer)).learningRate(baseLr).momentum(momentum).weightDecay(weightDecay)
@@ -137,6 +149,30 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The architecture trained: --model, or the imported network --init names (a TorchScript
+     * network is fine-tuned as it is; an ONNX one cannot be trained), the model of the run
+     * --resume continues, else the default.
+     */
+    private String model() {
+        Checkpoint start = init != null ? Checkpoint.open(init) : null;
+        if (start != null && start.isImported()) {
+            start.requireGradients("train");
+            if (model != null && !model.equals(start.spec().name())) {
+                throw new IllegalArgumentException("--model " + model + " does not fit --init " + init + ", an imported "
+                        + start.spec().name() + " network (which is the model trained): leave --model out");
+            }
+            return start.spec().name();
+        }
+        if (model == null && resume) { // the run's own model, e.g. an imported network being fine-tuned
+            var latest = Checkpoint.latestIn(out);
+            if (latest.isPresent()) {
+                return Checkpoint.open(latest.get()).spec().name();
+            }
+        }
+        return model != null ? model : DEFAULT_MODEL;
+    }
+
     /** The recipe with the options given on the command line; each one left out takes the recipe's default. */
     private RecipeConfig recipeConfig() {
         RecipeConfig.Builder b = RecipeConfig.builder(Recipe.parse(recipe));
@@ -152,6 +188,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (stepSize != null) {
             b = b.stepSize(Eps.parseOne(stepSize, "--step-size"));
         }
+        if (stepRule != null) {
+            b = b.stepRule(StepRule.parse(stepRule));
+        }
         if (beta != null) {
             b = b.beta(beta);
         }
@@ -166,8 +205,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!r.adversarial()) {
             return r.recipe().id();
         }
-        return String.format("%s (%s eps %.4g, %d steps of %.4g%s%s%s)", r.recipe(), r.norm(), r.eps(), r.steps(),
-                r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
+        return String.format("%s (%s eps %.4g, %d %s steps of %.4g%s%s%s)", r.recipe(), r.norm(), r.eps(), r.steps(),
+                r.rule() == StepRule.APGD ? "APGD" : "PGD", r.stepSize(), r.randomStart() ? ", random start" : "", r.beta() == null ? "" : ", beta " + r.beta(),
                 r.advShare() == null ? "" : ", adv share " + r.advShare());
     }
 }

@@ -108,30 +108,87 @@ public class AttackCommandTest {
         expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad2").toString(),
                 "--attack", "square", "--steps", "3"), "--queries");
         expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad3").toString(),
-                "--norm", "l2", "--masking-check"), "--masking-check");
+                "--attack", "targeted", "--target-class", "1", "--masking-check"), "--masking-check");
     }
 
+    /**
+     * --no-random-start: PGD from the clean image (how bench/reference/parity.py compares it with a
+     * PyTorch PGD), recorded in every entry; with no random start left, the seed cannot change the figures.
+     */
     @Test
-    void compareWritesOneRowPerCheckpointWithCleanPgdSeaAndTime() throws IOException {
+    void noRandomStartIsRecordedAndRemovesTheSeedsInfluence() throws IOException {
+        double[] miou = new double[2];
+        long[] seeds = {0, 7};
+        for (int i = 0; i < 2; i++) {
+            Path out = tmp.resolve("attack-fixed-start-" + i);
+            String[] r = run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--eps", "8/255", "--steps", "2",
+                    "--batch", "4", "--limit", "4", "--examples", "0", "--no-random-start", "--seed", Long.toString(seeds[i]),
+                    "--out", out.toString());
+            assertEquals("0", r[0], r[1]);
+            JsonNode entry = Json.read(out.resolve("robustness.json")).get(0);
+            assertEquals(false, entry.path("attack").path("random_start").asBoolean(true), entry.toString());
+            assertEquals(seeds[i], entry.path("attack").path("seed").asLong());
+            miou[i] = entry.path("miou").asDouble();
+        }
+        assertEquals(miou[0], miou[1], 0.0);
+        Path preset = tmp.resolve("attack-preset-start");
+        assertEquals("0", run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--eps", "8/255", "--steps", "1",
+                "--batch", "4", "--limit", "4", "--examples", "0", "--out", preset.toString())[0]);
+        assertTrue(Json.read(preset.resolve("robustness.json")).get(0).path("attack").path("random_start").asBoolean(false));
+        expect(run("attack", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad4").toString(),
+                "--attack", "square", "--no-random-start"), "random-start");
+    }
+
+    /**
+     * compare with the costly columns on a subset: every column at every budget with its time, the
+     * cheap ones on all four images and the costly ones on two (images 0 and 2), their figures on the
+     * subset, per-image and per-object figures, the flags the figures allow.
+     */
+    @Test
+    void compareWritesOneRowPerCheckpointWithEveryColumnItsTimeAndTheSubsetFigures() throws IOException {
         Path out = tmp.resolve("compare");
         String[] r = run("compare", "--checkpoint", run.toString(), "--data", data.toString(), "--limit", "4", "--steps", "2",
-                "--batch", "4", "--out", out.toString());
+                "--batch", "4", "--attacks", "pgd,sea-pgd,square", "--subset", "2", "--queries", "50", "--out", out.toString());
         assertEquals("0", r[0], r[1]);
         JsonNode rows = Json.read(out.resolve("compare.json")).path("rows");
         assertEquals(1, rows.size());
         JsonNode row = rows.get(0);
-        for (String key : List.of("clean_miou", "pgd_4_miou", "pgd_8_miou", "sea_8_miou", "training_seconds", "seconds_per_epoch")) {
+        for (String key : List.of("clean_miou", "pgd_4_miou", "pgd_8_miou", "sea_pgd_4_miou", "sea_pgd_8_miou", "square_8_miou", "sea_pgd_8_seconds", "square_4_seconds", "training_seconds", "seconds_per_epoch")) {
             assertTrue(row.has(key), "missing " + key);
         }
         assertEquals("standard", row.path("recipe").asText());
         assertTrue(row.path("training_seconds").asDouble() > 0);
-        // both attacks start at random points (no clean candidate), so lowering pixel accuracy strictly
+        // both PGD attacks start at random points (no clean candidate), so lowering pixel accuracy strictly
         // below clean at 8/255 is a real check that they attack, not a property of the bookkeeping
         double clean = row.path("clean_pixel_accuracy").asDouble();
         assertTrue(row.path("pgd_8_pixel_accuracy").asDouble() < clean, "pgd 8/255 vs clean " + clean + ": " + row);
-        assertTrue(row.path("sea_8_pixel_accuracy").asDouble() < clean, "sea 8/255 vs clean " + clean + ": " + row);
+        assertTrue(row.path("sea_pgd_8_pixel_accuracy").asDouble() < clean, "sea-pgd 8/255 vs clean " + clean + ": " + row);
+        JsonNode columns = row.path("columns");
+        assertEquals(6, columns.size());
+        for (JsonNode c : columns) {
+            boolean costly = c.path("attack").asText().equals("square");
+            assertEquals(costly, c.path("on_subset").asBoolean(), c.toString());
+            assertEquals(costly ? 2 : 4, c.path("images").asInt(), c.toString());
+            assertEquals(costly ? 2 : 4, c.path("image_figures").path("images").asInt());
+            assertTrue(c.path("image_figures").path("image_miou").isNumber(), c.toString());
+            assertTrue(c.path("image_figures").path("by_size").has("small"), c.toString());
+            assertTrue(c.path("image_figures").path("worst_images").get(0).path("id").asText().startsWith("val_"), c.toString());
+            assertTrue(c.path("seconds").asDouble() > 0);
+        }
+        assertEquals("[0,2]", row.path("subset").path("indices").toString());
+        // a costly column's subset figures are its own; a cheap one's are recounted on the subset's images
+        assertEquals(row.path("square_8_miou").asDouble(), row.path("subset").path("figures").path("square_8").path("miou").asDouble(), 1e-12);
+        assertTrue(row.path("subset").path("figures").path("pgd_8").path("pixels").asLong() < columns.get(1).path("pixels").asLong());
+        List<String> flags = new java.util.ArrayList<>();
+        row.path("gradient_masking").forEach(f -> flags.add(f.path("name").asText()));
+        assertEquals(List.of("black-box-beats-white-box", "accuracy-rises-with-eps"), flags);
         String md = java.nio.file.Files.readString(out.resolve("compare.md"));
         assertTrue(md.contains("| run (epoch 2) | standard |"), md);
+        assertTrue(md.contains("Square-50 8/255 †") && md.contains("Seconds per column") && md.contains("per-image mIoU"), md);
+        expect(run("compare", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad4").toString(),
+                "--attacks", "pgd,deepfool"), "deepfool");
+        expect(run("compare", "--checkpoint", run.toString(), "--data", data.toString(), "--out", tmp.resolve("bad5").toString(),
+                "--subset", "-1"), "--subset");
     }
 
     @Test
