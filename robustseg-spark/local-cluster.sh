@@ -149,11 +149,16 @@ python3 - "$WORK/runA" "$WORK/runB" <<'PY'
 import json, os, sys
 a, b = sys.argv[1], sys.argv[2]
 ja, jb = json.load(open(f"{a}/robustness.json")), json.load(open(f"{b}/robustness.json"))
-keys = ["eps", "miou", "pixel_accuracy", "per_class_iou", "pixels", "attack"]
+keys = ["eps", "miou", "pixel_accuracy", "per_class_iou", "pixels", "attack", "image_figures"]
+def figures(node):  # an ensemble's figures without the compute seconds, which no two runs share
+    if isinstance(node, dict):
+        return {k: figures(v) for k, v in node.items() if k != "seconds"}
+    return [figures(v) for v in node] if isinstance(node, list) else node
 assert len(ja) == len(jb), "entry count"
 for x, y in zip(ja, jb):
     for k in keys:
         assert x[k] == y[k], f"{k}: {x[k]} vs {y[k]}"
+    assert figures(x.get("ensemble")) == figures(y.get("ensemble")), "ensemble figures"
 def files(d):
     out = {}
     for r, _, fs in os.walk(f"{d}/per-image"):
@@ -167,7 +172,8 @@ assert fa.keys() == fb.keys(), f"per-image files differ: {sorted(set(fa) ^ set(f
 for f in fb:
     json.loads(fb[f])  # whole, parseable
     assert fa[f] == fb[f], f"{f} differs"
-print(f"identical: {len(ja)} robustness.json entries (mIoU {[round(e['miou'], 4) for e in ja]}), "
+print(f"identical: {len(ja)} robustness.json entries (mIoU {[round(e['miou'], 4) for e in ja]}, "
+      f"per-image mIoU {[round(e['image_figures']['image_miou'], 4) for e in ja]}, per-object and worst-image figures), "
       f"{len(fb)} per-image files byte for byte; no temporary or partial file")
 PY
 
