@@ -93,7 +93,7 @@ class ImportedModelCommandsTest {
         assertOneLineError(run("train", "--init", CARD, "--recipe", "advprop", "--epochs", "1", "--batch", "4", "--no-val",
                 "--data", d, "--out", tmp.resolve("advprop").toString()), "second set of BatchNorms");
 
-        Outcome cmp = ok("compare", "--checkpoint", CARD, "--checkpoint", tuned.toString(), "--steps", "1", "--data", d,
+        Outcome cmp = ok("compare", "--checkpoint", CARD, "--checkpoint", tuned.toString(), "--steps", "1", "--sea-steps", "2", "--data", d,
                 "--out", tmp.resolve("compare").toString());
         String table = Files.readString(tmp.resolve("compare/compare.md"));
         assertTrue(table.contains("tiny") && table.contains("imported") && table.contains("tuned"), table);

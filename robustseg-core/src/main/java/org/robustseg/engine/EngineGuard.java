@@ -42,6 +42,18 @@ public final class EngineGuard {
         report = null;
     }
 
+    /**
+     * Sets up the calling thread as DJL sets up only the thread that first loads the engine:
+     * autograd off outside a GradientCollector. libtorch's grad mode is per thread and on in every
+     * new thread, so without this a worker thread (a studio job, a Spark task, a data-parallel
+     * worker) records an autograd graph for plain inference, {@link #collecting()} says true with
+     * no collector open, and an inference-only network refuses to run. Call it first on every
+     * thread of ours that runs the engine; a GradientCollector still turns recording on and off.
+     */
+    public static void engineThread() {
+        JniUtils.setGradMode(false);
+    }
+
     /** Whether a GradientCollector is open on this thread's engine (autograd recording on). */
     public static boolean collecting() {
         return JniUtils.isGradMode();

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.robustseg.engine.EngineGuard;
 import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.ModelSpec;
 import org.robustseg.model.SegmentationModel;
@@ -73,11 +72,15 @@ public final class OnnxNetwork extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (training || EngineGuard.collecting()) {
+        NDArray images = inputs.singletonOrThrow();
+        // Asked for a gradient: training (weights) or an input that requires one (an attack, a
+        // synthesis). Not "grad mode is on": libtorch's grad mode is per thread and on by default,
+        // so any thread but DJL's first (a studio job, a Spark task) would be refused even for
+        // plain inference.
+        if (training || images.hasGradient()) {
             throw new UnsupportedOperationException(source + " is an ONNX model: inference only (clean eval and the "
                     + "score-based square attack); this needs gradients, so use the network's TorchScript export");
         }
-        NDArray images = inputs.singletonOrThrow();
         Shape shape = images.getShape();
         if (shape.dimension() != 4 || shape.get(1) != 3) {
             throw new IllegalArgumentException(source + " takes images N×3×H×W, got " + shape);

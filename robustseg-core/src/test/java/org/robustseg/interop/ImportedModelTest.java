@@ -105,25 +105,48 @@ class ImportedModelTest {
         }
     }
 
+    /**
+     * The imported module keeps float32 (a TorchScript network cannot be cast), so the check is
+     * built to be decided by the gradient, not by rounding or by where the random input falls:
+     * inputs from fixed seeds (java.util.Random, not the engine's generator, whose state depends on
+     * the tests that ran before), the direction along the gradient itself (the derivative is then
+     * the gradient's norm, far above float32's noise), and a step small enough that the ReLU and
+     * bilinear kinks of the module are rarely crossed. A first draw with a random unit direction
+     * and h = 1e-2 failed on another CPU (fd 7.0e-4 vs 9.1e-4): the directional derivative was tiny
+     * and the step crossed a kink.
+     */
     @Test
     void inputGradientAgreesWithFiniteDifferences() {
-        try (SegmentationModel model = Checkpoint.load(FIXTURES.resolve("tiny.card.json"));
-             NDManager m = model.manager().newSubManager()) {
-            NDArray x = m.randomUniform(0.1f, 0.9f, new Shape(1, 3, 8, 8)).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                    .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-            NDArray labels = m.randomInteger(0, 11, new Shape(1, 8, 8), ai.djl.ndarray.types.DataType.INT32);
-            org.robustseg.optim.Objective ce = org.robustseg.optim.Objectives.crossEntropy();
-            InputGradient g = InputGradient.of(model, x, ce, labels);
-            NDArray dir = m.randomNormal(new Shape(1, 3, 8, 8));
-            dir = dir.div(dir.norm());
-            float h = 1e-2f;
-            float plus = ce.perSample(org.robustseg.optim.Objective.Context.of(x.add(dir.mul(h)), x,
-                    model.logits(x.add(dir.mul(h))), labels)).getFloat(0);
-            float minus = ce.perSample(org.robustseg.optim.Objective.Context.of(x.sub(dir.mul(h)), x,
-                    model.logits(x.sub(dir.mul(h))), labels)).getFloat(0);
-            double fd = (plus - minus) / (2.0 * h);
-            double analytic = g.gradient().mul(dir).sum().getFloat();
-            assertEquals(fd, analytic, 2e-2 * Math.max(1e-3, Math.abs(fd)), "directional derivative: fd " + fd + " vs " + analytic);
+        org.robustseg.optim.Objective ce = org.robustseg.optim.Objectives.crossEntropy();
+        try (SegmentationModel model = Checkpoint.load(FIXTURES.resolve("tiny.card.json"))) {
+            for (long seed : new long[] {1, 2, 3, 4, 5}) {
+                java.util.Random rng = new java.util.Random(seed);
+                float[] pixels = new float[3 * 8 * 8];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = 0.1f + 0.8f * rng.nextFloat();
+                }
+                int[] classes = new int[8 * 8];
+                for (int i = 0; i < classes.length; i++) {
+                    classes[i] = rng.nextInt(11);
+                }
+                try (NDManager m = model.manager().newSubManager()) {
+                    NDArray x = m.create(pixels, new Shape(1, 3, 8, 8));
+                    NDArray labels = m.create(classes, new Shape(1, 8, 8));
+                    NDArray gradient = InputGradient.of(model, x, ce, labels).gradient();
+                    double norm = gradient.norm().getFloat();
+                    assertTrue(norm > 1e-3, "seed " + seed + ": gradient norm " + norm);
+                    NDArray dir = gradient.div(norm);
+                    double analytic = gradient.mul(dir).sum().getFloat();
+                    java.util.function.DoubleUnaryOperator loss = t -> {
+                        NDArray xt = x.add(dir.mul((float) t));
+                        return ce.perSample(org.robustseg.optim.Objective.Context.of(xt, x, model.logits(xt), labels)).getFloat(0);
+                    };
+                    double h = 1e-3;
+                    double fd = (loss.applyAsDouble(h) - loss.applyAsDouble(-h)) / (2 * h);
+                    assertEquals(analytic, fd, 1e-2 * analytic, "seed " + seed + ": directional derivative along the gradient: fd "
+                            + fd + " vs " + analytic);
+                }
+            }
             for (Parameter p : model.block().getParameters().values()) {
                 assertTrue(p.requiresGradient(), "parameters unfrozen after the input gradient: " + p.getName());
             }

@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.robustseg.cli.Errors;
 import org.robustseg.data.DataException;
+import org.robustseg.engine.EngineGuard;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
 import org.robustseg.studio.workspace.ApiException;
@@ -122,6 +123,7 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private void work() {
+        EngineGuard.engineThread(); // no autograd graph for predictions on this thread
         while (true) {
             Job job;
             synchronized (this) {

@@ -54,6 +54,15 @@ public record JobRequest(Mode mode, List<String> models, StudioImage input, int 
         Mode mode = Mode.parse(text(json, "mode", null, true));
         Set<String> allowed = new LinkedHashSet<>(List.of("mode", "models", "seed"));
         List<String> models = models(json, ws);
+        if (mode != Mode.PREDICT) {
+            // an imported ONNX network has no gradients: refuse before queueing rather than fail mid-job
+            for (String name : models) {
+                if (!ws.model(name).checkpoint().spec().differentiable()) {
+                    throw ApiException.badRequest("model '" + name + "' is an ONNX network: inference only (predict); "
+                            + mode + " needs its gradients (give the studio its TorchScript export)");
+                }
+            }
+        }
         long seed = json.has("seed") ? integer(json, "seed", Long.MIN_VALUE, Long.MAX_VALUE) : 0;
         int steps = 0;
         if (mode.iterates()) {

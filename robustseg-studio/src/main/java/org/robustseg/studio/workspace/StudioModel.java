@@ -13,7 +13,7 @@ import org.robustseg.provenance.Checkpoint;
  * @param model the loaded network
  */
 public record StudioModel(String name, Checkpoint checkpoint, SegmentationModel model) {
-    /** What the page lists: name, architecture, classes, checkpoint label and epoch. */
+    /** What the page lists: name, architecture, classes, checkpoint label and epoch, whether it has gradients. */
     public ObjectNode describe(ObjectNode into) {
         into.put("name", name);
         into.put("architecture", checkpoint.spec().name());
@@ -22,6 +22,8 @@ public record StudioModel(String name, Checkpoint checkpoint, SegmentationModel 
         into.put("epoch", checkpoint.epoch());
         String recipe = checkpoint.meta().path("provenance").path("config").path("recipe").path("name").asText("");
         into.put("recipe", recipe);
+        // false for an imported ONNX network: the page offers it for predict only
+        into.put("gradients", checkpoint.spec().differentiable());
         return into;
     }
 }

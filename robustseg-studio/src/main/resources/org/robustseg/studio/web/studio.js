@@ -59,7 +59,8 @@ function buildModelChoice() {
     label.append(cb, " " + m.name + " ");
     const about = document.createElement("span");
     about.className = "recipe";
-    about.textContent = "(" + m.architecture + (m.recipe ? ", " + m.recipe : "") + ", " + m.checkpoint + ")";
+    about.textContent = "(" + m.architecture + (m.recipe ? ", " + m.recipe : "") + ", " + m.checkpoint
+      + (m.gradients === false ? ", ONNX: predict only" : "") + ")";
     label.append(about);
     box.append(label);
   }
