@@ -81,6 +81,7 @@ public final class DistributedJob<R extends Serializable> {
         }
 
         synchronized List<R> run(int task) {
+            EngineGuard.engineThread(); // Spark's task threads are new to libtorch, which starts them with grad mode on
             return job.run(task, device);
         }
     }

@@ -40,6 +40,7 @@ final class ExecutorState {
 
     /** Runs one task: the job's own per-batch code, on this JVM's copy of the model. */
     synchronized List<ImageCounts> run(BatchTask task, String fingerprint) {
+        EngineGuard.engineThread(); // Spark's task threads are new to libtorch, which starts them with grad mode on
         int c = task.checkpoint();
         if (models.get(c) == null) {
             models.set(c, job.loadModel(plan.checkpoints().get(c), plan, device));
