@@ -128,6 +128,35 @@ class DistributedJobsTest {
         assertTrue(attacked.path("miou").asDouble() <= attacked.path("ensemble").path("miou_of_accuracy_choice").asDouble() + 1e-12);
     }
 
+    /**
+     * Imported networks on Spark's own task threads (which libtorch starts with grad mode on): a
+     * TorchScript card under PGD and an ONNX card under the score-based Square attack give the
+     * single-process command's figures and per-image files.
+     */
+    @Test
+    void importedModelsOnLocal2EqualTheSingleProcessCommand() throws IOException {
+        Path fixtures = Path.of("../robustseg-core/src/test/resources/interop").toAbsolutePath().normalize();
+        String[][] cases = {
+            {"tiny.card.json", "--attack", "pgd", "--steps", "2"},
+            {"tiny_onnx.card.json", "--attack", "square", "--queries", "20"},
+        };
+        for (String[] c : cases) {
+            Path single = tmp.resolve("imported-single-" + c[2]);
+            Path spark = tmp.resolve("imported-spark-" + c[2]);
+            List<String> options = new ArrayList<>(List.of("--checkpoint", fixtures.resolve(c[0]).toString(), "--data",
+                    data.toString(), "--eps", "0,8/255", "--batch", "4", "--examples", "0", "--seed", "7"));
+            options.addAll(List.of(c).subList(1, c.length));
+            List<String> cmd = new ArrayList<>(List.of("attack"));
+            cmd.addAll(options);
+            cmd.addAll(List.of("--out", single.toString()));
+            assertEquals(0, Main.execute(cmd.toArray(new String[0])), c[0]);
+            options.addAll(List.of("--out", spark.toString()));
+            new DistributedAttack(options.toArray(new String[0]), "cpu").run(sc);
+            assertSameFigures(single, spark);
+            assertEquals(10, perImage(spark).size(), c[0]);
+        }
+    }
+
     @Test
     void dataSetInpaintingOnLocal2WritesTheCommandsFilesByteForByte() throws IOException {
         Path single = tmp.resolve("inpaint-single");
