@@ -5,6 +5,7 @@
  * {@link org.robustseg.cli.DoctorCommand}, which reports the engine and that check. The commands
  * themselves live in sub-packages by concern; they compose the core library's public API and
  * hold no modelling logic of their own. Options that several commands share are declared once,
- * as picocli mixins, in {@code cli.options}.
+ * as picocli mixins, in {@code cli.options}. {@link org.robustseg.cli.TaskJob} is how a command's
+ * work is cut into tasks that other processes (robustseg-spark's executors) can run.
  */
 package org.robustseg.cli;

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.robustseg.attack.Attacks;
+import org.robustseg.attack.BudgetedAttack;
+import org.robustseg.attack.Ensemble;
+import org.robustseg.attack.GradientAttack;
+import org.robustseg.attack.Norm;
 import org.robustseg.model.FlopCounter;
 import org.robustseg.provenance.Json;
 import org.robustseg.provenance.Provenance;
@@ -15,10 +20,13 @@ import picocli.CommandLine.Option;
 /**
  * The cost model: time of a standard and of a PGD-AT training step over a grid of batch sizes and
  * image sizes, turned into time per epoch, and a projection to Pascal VOC (10,582 training
- * images at 473×473) from a measured pspnet-resnet50 step scaled by its FLOPs.
+ * images at 473×473) from a measured pspnet-resnet50 step scaled by its FLOPs; and the cluster
+ * case: SEA as published on Cityscapes val (500 images at 1024×2048) with pspnet-resnet50, per
+ * worker core and for N worker cores (robustseg-spark), from a measured attack step scaled the same way.
  */
 @Command(name = "cost-model", mixinStandardHelpOptions = true,
-        description = "Training-step time over batch x image size, epoch times, and a Pascal VOC projection.")
+        description = "Training-step time over batch x image size, epoch times, a Pascal VOC projection, and SEA on "
+                + "Cityscapes val per worker core and for N cores (robustseg-spark).")
 public final class CostModelBench implements Callable<Integer> {
     @Option(names = "--batches", split = ",", defaultValue = "4,8,16,32", description = "Batch sizes (default ${DEFAULT-VALUE}).")
     List<Integer> batches;
@@ -38,11 +46,27 @@ public final class CostModelBench implements Callable<Integer> {
     @Option(names = "--no-voc", description = "Skip the pspnet-resnet50 measurement behind the Pascal VOC projection.")
     boolean noVoc;
 
+    @Option(names = "--no-cluster", description = "Skip the pspnet-resnet50 attack step behind the Cityscapes SEA cluster projection.")
+    boolean noCluster;
+
+    @Option(names = "--workers", split = ",", defaultValue = "1,2,8,32,128,500",
+            description = "Worker cores of the cluster projection (default ${DEFAULT-VALUE}).")
+    List<Integer> workers;
+
+    @Option(names = "--cluster-measure-size", defaultValue = "256",
+            description = "Square size the pspnet-resnet50 attack step is measured at, then scaled to 1024x2048 by FLOPs "
+                    + "(1024x2048 itself needs tens of GB and minutes per step on a CPU; default ${DEFAULT-VALUE}).")
+    int measureSize;
+
     @Option(names = "--out", defaultValue = "cost-model.json", description = "Results file (default ${DEFAULT-VALUE}).")
     Path out;
 
     static final int VOC_TRAIN_IMAGES = 10_582;
     static final int VOC_CROP = 473;
+    static final int CITYSCAPES_VAL_IMAGES = 500;
+    static final int CITYSCAPES_CLASSES = 19;
+    static final int CITYSCAPES_HEIGHT = 1024;
+    static final int CITYSCAPES_WIDTH = 2048;
 
     @Override
     public Integer call() {
@@ -66,6 +90,9 @@ public final class CostModelBench implements Callable<Integer> {
             ObjectNode r50 = cell("pspnet-resnet50", 2, 256, false);
             result.set("pspnet_resnet50_cell", r50);
             result.set("voc_projection", vocProjection(r50));
+        }
+        if (!noCluster) {
+            result.set("cluster_projection", clusterProjection());
         }
         result.set("provenance", Provenance.of("bench cost-model").toJson());
         Json.write(out, result);
@@ -125,6 +152,60 @@ public final class CostModelBench implements Callable<Integer> {
         return p;
     }
 
+    /**
+     * SEA (as published: {@link Attacks#sea}, its members' gradient steps per image) on Cityscapes
+     * val at 1024×2048 with pspnet-resnet50: one attack step (forward + input gradient) measured
+     * at --cluster-measure-size (256×256), batch 1, scaled to 1024×2048 by the step's FLOPs; then per worker core (one image
+     * at a time, the Spark job's one-core executors) and for N cores, each processing whole images:
+     * makespan = ceil(500 / N) images × time per image. Extrapolated: perfect scaling, no task
+     * overhead, as if the node had the memory for 1024×2048 activations.
+     */
+    private ObjectNode clusterProjection() {
+        if (measureSize < 32) {
+            throw new IllegalArgumentException("--cluster-measure-size must be at least 32, got " + measureSize);
+        }
+        Ensemble sea = Attacks.sea(Norm.LINF);
+        long gradientSteps = 0;
+        for (BudgetedAttack m : sea.members()) {
+            gradientSteps += m instanceof GradientAttack g ? (long) g.steps() * g.restarts() : 0;
+        }
+        double measuredMs;
+        try (BenchOperations ops = new BenchOperations("pspnet-resnet50", 1, measureSize)) {
+            measuredMs = median(ops.operation(BenchOperations.ATTACK_STEP));
+        }
+        long measuredFlops = FlopCounter.count("pspnet-resnet50", CITYSCAPES_CLASSES, new Shape(1, 3, measureSize, measureSize)).attackStep();
+        long fullFlops = FlopCounter.count("pspnet-resnet50", CITYSCAPES_CLASSES,
+                new Shape(1, 3, CITYSCAPES_HEIGHT, CITYSCAPES_WIDTH)).attackStep();
+        double stepS = measuredMs / 1000 * fullFlops / measuredFlops;
+        double imageS = stepS * gradientSteps;
+        ObjectNode p = Json.object();
+        p.put("measured_size", measureSize);
+        p.put("measured_attack_step_ms", measuredMs);
+        p.put("attack_step_flops_1024x2048", fullFlops);
+        p.put("attack_step_s_1024x2048_extrapolated", stepS);
+        p.put("sea_gradient_steps_per_image", gradientSteps);
+        p.put("s_per_image_per_core_extrapolated", imageS);
+        System.out.printf("%nCluster projection (EXTRAPOLATED): SEA as published (%d gradient steps per image) on Cityscapes val, "
+                + "%d images at %dx%d, pspnet-resnet50;%n  one attack step measured at %dx%d: %.0f ms; scaled by FLOPs (%.0f GFLOP "
+                + "per step at full size): %.1f s per step, %.1f h per image per worker core%n%n", gradientSteps, CITYSCAPES_VAL_IMAGES,
+                CITYSCAPES_HEIGHT, CITYSCAPES_WIDTH, measureSize, measureSize, measuredMs, fullFlops / 1e9, stepS, imageS / 3600);
+        System.out.println("| worker cores | images per core | wall time (extrapolated, perfect scaling) |");
+        System.out.println("|---|---|---|");
+        ArrayNode rows = p.putArray("workers");
+        for (int n : workers) {
+            if (n < 1) {
+                throw new IllegalArgumentException("--workers must be at least 1, got " + n);
+            }
+            int perCore = (CITYSCAPES_VAL_IMAGES + n - 1) / n;
+            ObjectNode row = rows.addObject();
+            row.put("worker_cores", n);
+            row.put("images_per_core", perCore);
+            row.put("wall_hours_extrapolated", perCore * imageS / 3600);
+            System.out.printf("| %d | %d | %s |%n", n, perCore, duration(perCore * imageS));
+        }
+        return p;
+    }
+
     private double median(Runnable op) {
         BenchOperations.timeMs(op, 1);
         return BenchOperations.summary(BenchOperations.timeMs(op, repeats))[0];
@@ -132,6 +213,6 @@ public final class CostModelBench implements Callable<Integer> {
 
     private static String duration(double seconds) {
         return seconds < 120 ? String.format("%.0f s", seconds) : seconds < 7200 ? String.format("%.1f min", seconds / 60)
-                : String.format("%.1f h", seconds / 3600);
+                : seconds < 3 * 86400 ? String.format("%.1f h", seconds / 3600) : String.format("%.1f days", seconds / 86400);
     }
 }

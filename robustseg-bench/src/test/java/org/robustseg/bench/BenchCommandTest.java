@@ -147,10 +147,34 @@ class BenchCommandTest {
         Cli.assertOneLineError(bench("--repeats", "0", "--no-reference"), "--repeats");
     }
 
+    /** The cluster case: SEA's 4 x 300 gradient steps per image, ceil(500 / N) whole images per core, time linear in both. */
+    @Test
+    void costModelProjectsSeaOnCityscapesOverWorkers() {
+        Path out = tmp.resolve("cluster.json");
+        Cli.Outcome o = bench("cost-model", "--batches", "2", "--sizes", "32", "--repeats", "1", "--no-voc",
+                "--cluster-measure-size", "32", "--workers", "1,3,1000", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonNode p = Json.read(out).path("cluster_projection");
+        assertEquals(1200, p.path("sea_gradient_steps_per_image").asInt(), "SEA as published: 4 losses x 300 APGD steps");
+        long small = org.robustseg.model.FlopCounter.count("pspnet-resnet50", 19, new ai.djl.ndarray.types.Shape(1, 3, 32, 32)).attackStep();
+        long full = org.robustseg.model.FlopCounter.count("pspnet-resnet50", 19, new ai.djl.ndarray.types.Shape(1, 3, 1024, 2048)).attackStep();
+        double step = p.path("measured_attack_step_ms").asDouble() / 1000 * full / small;
+        assertEquals(step, p.path("attack_step_s_1024x2048_extrapolated").asDouble(), step * 1e-9);
+        double image = step * 1200;
+        assertEquals(image, p.path("s_per_image_per_core_extrapolated").asDouble(), image * 1e-9);
+        JsonNode rows = p.path("workers");
+        assertEquals(3, rows.size());
+        int[] perCore = {500, 167, 1};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(perCore[i], rows.get(i).path("images_per_core").asInt());
+            assertEquals(perCore[i] * image / 3600, rows.get(i).path("wall_hours_extrapolated").asDouble(), image * 1e-9);
+        }
+    }
+
     @Test
     void costModelWritesOneRowPerCell() {
         Path out = tmp.resolve("cost.json");
-        Cli.Outcome o = bench("cost-model", "--batches", "2,4", "--sizes", "32", "--repeats", "1", "--no-voc",
+        Cli.Outcome o = bench("cost-model", "--batches", "2,4", "--sizes", "32", "--repeats", "1", "--no-voc", "--no-cluster",
                 "--out", out.toString());
         assertEquals(0, o.code(), o.err());
         JsonNode grid = Json.read(out).path("grid");

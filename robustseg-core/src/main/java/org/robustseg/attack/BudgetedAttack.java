@@ -15,6 +15,14 @@ public interface BudgetedAttack extends Attack {
     /** The same attack with its random streams seeded by {@code seed} (a copy). */
     BudgetedAttack seed(long seed);
 
+    /**
+     * The same attack with random streams per image (a copy): image i of the next batch draws
+     * from the stream of (seed, {@code keys[i]}) ({@link org.robustseg.optim.ImageStreams}), so
+     * its result does not depend on how the data set was cut into batches. Null: one stream per
+     * batch, as before.
+     */
+    BudgetedAttack imageKeys(long[] keys);
+
     Norm norm();
 
     /** The settings that define the attack, for provenance (name, norm, eps, steps, …). */

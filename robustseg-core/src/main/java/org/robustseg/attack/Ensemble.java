@@ -105,6 +105,12 @@ public final class Ensemble implements BudgetedAttack {
         return new Ensemble(name, seeded);
     }
 
+    /** Every member with random streams per image; members keep their own seeds, so their streams differ. */
+    @Override
+    public Ensemble imageKeys(long[] keys) {
+        return map(a -> a.imageKeys(keys));
+    }
+
     /** The seed of member {@code index} of an ensemble seeded with {@code seed}: the (index+1)-th long of SplittableRandom(seed). */
     public static long memberSeed(long seed, int index) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
@@ -134,7 +140,7 @@ public final class Ensemble implements BudgetedAttack {
      * The ensemble's rule on figures alone: per image, the index of the member whose result is the
      * worst case (lowest accuracy, then highest loss, then the earliest member). What
      * {@link #perturb} keeps, and what an evaluation that scores every member uses to pick the same
-     * images ({@code metric.Evaluator.evaluateEnsemble}).
+     * images ({@code metric.Robustness.evaluateBatch}).
      */
     public static int[] worstMember(List<float[]> accuracy, List<float[]> loss) {
         int n = accuracy.get(0).length;

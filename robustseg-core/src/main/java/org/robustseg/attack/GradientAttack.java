@@ -42,6 +42,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     private boolean keepBest = true;
     private StepSchedule schedule = StepSchedule.FIXED;
     private Radii radii = Radii.single();
+    private long[] imageKeys;
     private IterationListener listener = IterationListener.NONE;
 
     GradientAttack(String name, Norm norm, float eps, int steps) {
@@ -88,6 +89,12 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
     /** Seed of the random starts, so that an attack is reproducible. */
     public GradientAttack seed(long value) {
         return with(c -> c.seed = value);
+    }
+
+    @Override
+    public GradientAttack imageKeys(long[] keys) {
+        long[] copy = keys == null ? null : keys.clone();
+        return with(c -> c.imageKeys = copy);
     }
 
     /** The objective the attack optimises (default pixel CE). */
@@ -227,6 +234,7 @@ public final class GradientAttack extends Fluent<GradientAttack> implements Budg
                 .restarts(restarts)
                 .randomStart(stageRandomStart)
                 .seed(seed)
+                .imageKeys(imageKeys)
                 .keepBest(keepBest)
                 .selection(Selection.ACCURACY)
                 .schedule(schedule)

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.robustseg.Fluent;
 import org.robustseg.engine.OwnedArrays;
 import org.robustseg.model.SegmentationModel;
+import org.robustseg.optim.ImageStreams;
 import org.robustseg.optim.Objective;
 import org.robustseg.optim.Objectives;
 import org.robustseg.optim.PixelAccuracy;
@@ -47,6 +48,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     private float pInit = 0.05f;
     private long seed;
     private Objective objective = Objectives.crossEntropy();
+    private long[] imageKeys;
 
     SquareAttack() {}
 
@@ -63,6 +65,13 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
     public SquareAttack eps(float value) {
         float checked = GradientAttack.checkEps(norm, value);
         return with(c -> c.eps = checked);
+    }
+
+    /** Image i draws its stripes and windows from the stream of (seed, keys[i]) (null: one stream for the batch). */
+    @Override
+    public SquareAttack imageKeys(long[] keys) {
+        long[] copy = keys == null ? null : keys.clone();
+        return with(c -> c.imageKeys = copy);
     }
 
     /** Forward passes per image, the initial stripes included (default 1000). */
@@ -149,9 +158,10 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         int w = (int) shape[3];
         int per = ch * h * w;
         float[] x0 = images.toFloatArray();
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplittableRandom[] rngs = streams(n);
         float[] delta = new float[x0.length];
         for (int i = 0; i < n; i++) { // vertical stripes: one sign per (channel, column)
+            SplittableRandom rng = rngs[i];
             for (int c = 0; c < ch; c++) {
                 for (int col = 0; col < w; col++) {
                     float v = rng.nextBoolean() ? eps : -eps;
@@ -170,7 +180,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
             side = Math.max(1, Math.min(side, Math.min(h, w) - 1));
             System.arraycopy(delta, 0, candidate, 0, delta.length);
             for (int i = 0; i < n; i++) {
-                redrawWindow(candidate, i * per, ch, h, w, side, rng);
+                redrawWindow(candidate, i * per, ch, h, w, side, rngs[i]);
             }
             keepWorse(score(model, images, labels, x0, candidate), accuracy, loss, candidate, delta, per);
         }
@@ -186,7 +196,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         int w = (int) shape[3];
         int per = ch * h * w;
         float[] x0 = images.toFloatArray();
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplittableRandom[] rngs = streams(n);
         // the start: blocks of a fifth of the image, each a meta-pattern with a random sign per channel
         float[] raw = new float[x0.length];
         int block = Math.max(1, Math.min(h, w) / 5);
@@ -194,6 +204,7 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
         int left0 = (w - block * (w / block)) / 2;
         float[][] pattern = metaPattern(block, false);
         for (int i = 0; i < n; i++) {
+            SplittableRandom rng = rngs[i];
             for (int by = top0; by + block <= h; by += block) {
                 for (int bx = left0; bx + block <= w; bx += block) {
                     for (int c = 0; c < ch; c++) {
@@ -219,12 +230,28 @@ public final class SquareAttack extends Fluent<SquareAttack> implements Budgeted
             side = Math.min(side, Math.min(h, w));
             System.arraycopy(delta, 0, candidate, 0, delta.length);
             for (int i = 0; i < n; i++) {
-                moveWindow(candidate, i * per, ch, h, w, side, rng);
+                moveWindow(candidate, i * per, ch, h, w, side, rngs[i]);
             }
             float[] next = l2Step(x0, candidate, n, per);
             keepWorse(score(model, images, labels, x0, next), accuracy, loss, next, delta, per);
         }
         return result(model, images, labels, x0, delta);
+    }
+
+    /**
+     * Image i's random stream: one shared by the whole batch, or with {@link #imageKeys} the stream
+     * of (seed, key i), so an image's search does not depend on the batch it is in.
+     */
+    private SplittableRandom[] streams(int n) {
+        if (imageKeys != null && imageKeys.length != n) {
+            throw new IllegalArgumentException("imageKeys holds " + imageKeys.length + " keys for a batch of " + n + " images");
+        }
+        SplittableRandom[] rngs = new SplittableRandom[n];
+        SplittableRandom shared = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            rngs[i] = imageKeys == null ? shared : ImageStreams.generator(seed, imageKeys[i]);
+        }
+        return rngs;
     }
 
     /**

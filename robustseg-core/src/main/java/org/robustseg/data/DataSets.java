@@ -109,6 +109,11 @@ public final class DataSets {
             }
 
             @Override
+            public String id(int index) {
+                return data.id(java.util.Objects.checkIndex(index, n));
+            }
+
+            @Override
             public ClassSet classes() {
                 return data.classes();
             }

@@ -49,6 +49,11 @@ final class FileSegDataset implements SegDataset {
     }
 
     @Override
+    public String id(int index) {
+        return entries.get(index).id();
+    }
+
+    @Override
     public SegSample get(int index) {
         Entry e = entries.get(index);
         BufferedImage image = Images.read(e.image());

@@ -14,6 +14,11 @@ public interface SegDataset {
     /** Loads sample {@code index}; errors name the offending file. */
     SegSample get(int index);
 
+    /** The id of sample {@code index}, without decoding it where the data set can (files are named by id). */
+    default String id(int index) {
+        return get(index).id();
+    }
+
     ClassSet classes();
 
     /** A content hash identifying the data (for provenance); stable across runs. */

@@ -19,6 +19,26 @@ public final class ConfusionMatrix {
         this.counts = new long[numClasses * numClasses];
     }
 
+    /** A matrix holding {@code counts} (row-major, true class by predicted class), e.g. one read back from a file. */
+    public static ConfusionMatrix of(int numClasses, long[] counts) {
+        if (counts.length != numClasses * numClasses) {
+            throw new IllegalArgumentException(counts.length + " counts do not make a " + numClasses + "x" + numClasses + " confusion matrix");
+        }
+        ConfusionMatrix cm = new ConfusionMatrix(numClasses);
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < 0) {
+                throw new IllegalArgumentException("confusion count " + counts[i] + " is negative");
+            }
+            cm.counts[i] = counts[i];
+        }
+        return cm;
+    }
+
+    /** The counts, row-major (true class by predicted class); a copy. */
+    public long[] counts() {
+        return counts.clone();
+    }
+
     public int numClasses() {
         return numClasses;
     }

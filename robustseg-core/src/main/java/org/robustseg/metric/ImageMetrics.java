@@ -95,28 +95,139 @@ public final class ImageMetrics {
 
     /** Adds images of h×w pixels given as flat predicted and label maps (255 = ignore), one after the other. */
     public void add(int[] predicted, int[] labels, int h, int w) {
-        confusion.add(predicted, labels);
+        if (predicted.length != labels.length) {
+            throw new IllegalArgumentException("prediction has " + predicted.length + " pixels, labels " + labels.length);
+        }
         int per = h * w;
         for (int off = 0; off < labels.length; off += per) {
-            addImage(java.util.Arrays.copyOfRange(predicted, off, off + per), java.util.Arrays.copyOfRange(labels, off, off + per), h, w);
+            int[] pred = java.util.Arrays.copyOfRange(predicted, off, off + per);
+            add(count(pred, java.util.Arrays.copyOfRange(labels, off, off + per), h, w), pred);
         }
     }
 
-    private void addImage(int[] pred, int[] lab, int h, int w) {
-        long[] inter = new long[classes];
-        long[] union = new long[classes];
+    /**
+     * One image's counts, integers only: what this class keeps of an image, and all it needs of one.
+     * An image counted anywhere — in another process, on a cluster node, read back from a file — and
+     * added in the same order as here gives the same figures to the last bit, because every figure is
+     * derived from these integers in a fixed order.
+     *
+     * @param classes the number of classes C
+     * @param cells the non-zero confusion cells as pairs (label·C + prediction, pixels), in ascending cell order
+     * @param objects per object of a non-stuff class, in scan order, the quadruple (size class ordinal,
+     *     pixels, pixels predicted as its class, pixels in its bounding box predicted as its class but
+     *     labelled another valid class)
+     */
+    public record Counts(int classes, int[] cells, int[] objects) implements java.io.Serializable {
+        public Counts {
+            if (classes < 1 || cells.length % 2 != 0 || objects.length % 4 != 0) {
+                throw new IllegalArgumentException("malformed image counts: " + classes + " classes, " + cells.length + " cell values, "
+                        + objects.length + " object values");
+            }
+            for (int k = 0; k < cells.length; k += 2) {
+                if (cells[k] < 0 || cells[k] >= classes * classes || cells[k + 1] < 1 || k > 0 && cells[k] <= cells[k - 2]) {
+                    throw new IllegalArgumentException("malformed confusion cell (" + cells[k] + ", " + cells[k + 1] + ") of " + classes + " classes");
+                }
+            }
+            for (int k = 0; k < objects.length; k += 4) {
+                if (objects[k] < 0 || objects[k] >= Size.values().length || objects[k + 1] < 1 || objects[k + 2] < 0
+                        || objects[k + 2] > objects[k + 1] || objects[k + 3] < 0) {
+                    throw new IllegalArgumentException("malformed object counts at " + k / 4);
+                }
+            }
+            cells = cells.clone();
+            objects = objects.clone();
+        }
+
+        @Override
+        public int[] cells() {
+            return cells.clone();
+        }
+
+        @Override
+        public int[] objects() {
+            return objects.clone();
+        }
+
+        /** The image's own confusion matrix. */
+        public ConfusionMatrix confusion() {
+            ConfusionMatrix cm = new ConfusionMatrix(classes);
+            for (int k = 0; k < cells.length; k += 2) {
+                cm.add(cells[k] / classes, cells[k] % classes, cells[k + 1]);
+            }
+            return cm;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Counts c && c.classes == classes && java.util.Arrays.equals(c.cells, cells)
+                    && java.util.Arrays.equals(c.objects, objects);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * classes + java.util.Arrays.hashCode(cells)) + java.util.Arrays.hashCode(objects);
+        }
+
+        @Override
+        public String toString() {
+            return "Counts[classes=" + classes + ", cells=" + java.util.Arrays.toString(cells) + ", objects="
+                    + java.util.Arrays.toString(objects) + "]";
+        }
+    }
+
+    /**
+     * Counts one image of h×w pixels (flat predicted and label maps, 255 = ignore) without adding
+     * it: the unit a distributed evaluation hands back. Labels outside 0..C-1 other than 255, and
+     * predictions outside 0..C-1 at counted pixels, are an error.
+     */
+    public Counts count(int[] pred, int[] lab, int h, int w) {
+        if (pred.length != lab.length || lab.length != h * w) {
+            throw new IllegalArgumentException("an image of " + h + "x" + w + " pixels, but " + pred.length + " predicted and "
+                    + lab.length + " labelled");
+        }
         java.util.TreeMap<Integer, Integer> cells = new java.util.TreeMap<>();
         for (int i = 0; i < lab.length; i++) {
-            if (lab[i] == SegSample.IGNORE) {
+            int t = lab[i];
+            if (t == SegSample.IGNORE) {
                 continue;
             }
-            cells.merge(lab[i] * classes + pred[i], 1, Integer::sum);
-            if (pred[i] == lab[i]) {
-                inter[lab[i]]++;
-                union[lab[i]]++;
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("label " + t + " outside 0.." + (classes - 1) + " and not 255");
+            }
+            if (pred[i] < 0 || pred[i] >= classes) {
+                throw new IllegalArgumentException("predicted class " + pred[i] + " at pixel " + i + " outside 0.." + (classes - 1));
+            }
+            cells.merge(t * classes + pred[i], 1, Integer::sum);
+        }
+        int[] flat = new int[2 * cells.size()];
+        int k = 0;
+        for (Map.Entry<Integer, Integer> e : cells.entrySet()) {
+            flat[k++] = e.getKey();
+            flat[k++] = e.getValue();
+        }
+        return new Counts(classes, flat, objects(pred, lab, h, w));
+    }
+
+    /**
+     * Adds one image's counts; {@code predicted} (its predicted map, or null) is kept if the image is
+     * among the {@link #KEPT_MAPS} worst so far.
+     */
+    public void add(Counts image, int[] predicted) {
+        if (image.classes() != classes) {
+            throw new IllegalArgumentException("image counts of " + image.classes() + " classes added to figures of " + classes);
+        }
+        int[] cells = image.cells;
+        long[] inter = new long[classes];
+        long[] union = new long[classes];
+        for (int k = 0; k < cells.length; k += 2) {
+            int label = cells[k] / classes;
+            int pred = cells[k] % classes;
+            confusion.add(label, pred, cells[k + 1]);
+            union[label] += cells[k + 1];
+            if (label == pred) {
+                inter[label] += cells[k + 1];
             } else {
-                union[lab[i]]++;
-                union[pred[i]]++;
+                union[pred] += cells[k + 1];
             }
         }
         double sum = 0;
@@ -128,19 +239,27 @@ public final class ImageMetrics {
             }
         }
         imageMiou.add(present == 0 ? Double.NaN : sum / present);
-        keepIfWorst(imageMiou.size() - 1, pred);
-        int[] flat = new int[2 * cells.size()];
-        int k = 0;
-        for (Map.Entry<Integer, Integer> e : cells.entrySet()) {
-            flat[k++] = e.getKey();
-            flat[k++] = e.getValue();
+        if (predicted != null) {
+            keepIfWorst(imageMiou.size() - 1, predicted);
         }
-        imageCells.add(flat);
-        addObjects(pred, lab, h, w);
+        imageCells.add(cells);
+        int[] objects = image.objects;
+        for (int k = 0; k < objects.length; k += 4) {
+            Size s = Size.values()[objects[k]];
+            int size = objects[k + 1];
+            int tp = objects[k + 2];
+            long[] f = pooled.get(s);
+            f[0] += tp;
+            f[1] += size - tp;
+            f[2] += objects[k + 3];
+            f[3]++;
+            recallSum.merge(s, (double) tp / size, Double::sum);
+        }
     }
 
-    /** Labels every 4-connected component of a non-stuff class and scores it against the prediction. */
-    private void addObjects(int[] pred, int[] lab, int h, int w) {
+    /** Every 4-connected component of a non-stuff class in the labels, scored against the prediction: {@link Counts#objects}. */
+    private int[] objects(int[] pred, int[] lab, int h, int w) {
+        List<Integer> out = new ArrayList<>();
         boolean[] seen = new boolean[lab.length];
         int[] queue = new int[lab.length];
         for (int start = 0; start < lab.length; start++) {
@@ -156,7 +275,7 @@ public final class ImageMetrics {
             int bottom = -1;
             int left = w;
             int right = -1;
-            long tp = 0;
+            int tp = 0;
             while (head < tail) {
                 int p = queue[head++];
                 int y = p / w;
@@ -175,21 +294,16 @@ public final class ImageMetrics {
                 }
             }
             int size = tail;
-            long fp = 0;
+            int fp = 0;
             for (int y = top; y <= bottom; y++) {
                 for (int x = left; x <= right; x++) {
                     int p = y * w + x;
                     fp += pred[p] == c && lab[p] != c && lab[p] != SegSample.IGNORE ? 1 : 0;
                 }
             }
-            Size s = sizeOf((double) size / lab.length);
-            long[] f = pooled.get(s);
-            f[0] += tp;
-            f[1] += size - tp;
-            f[2] += fp;
-            f[3]++;
-            recallSum.merge(s, (double) tp / size, Double::sum);
+            out.addAll(List.of(sizeOf((double) size / lab.length).ordinal(), size, tp, fp));
         }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

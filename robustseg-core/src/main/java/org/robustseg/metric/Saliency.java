@@ -91,7 +91,8 @@ public final class Saliency {
      * pixels, no outline).
      */
     public record Alignment(double objectEnergyShare, double objectAreaShare, double objectConcentration,
-                            double outlineEnergyShare, double outlineAreaShare, double outlineConcentration) {}
+                            double outlineEnergyShare, double outlineAreaShare, double outlineConcentration)
+            implements java.io.Serializable {}
 
     /** Mean and median of the per-image concentrations (NaN images skipped; {@code images} = those counted for objects). */
     public record Summary(int images, double objectConcentrationMean, double objectConcentrationMedian,

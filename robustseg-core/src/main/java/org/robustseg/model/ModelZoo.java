@@ -1,5 +1,6 @@
 package org.robustseg.model;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -51,7 +52,7 @@ public final class ModelZoo {
      * checks). It draws nothing from the engine's random generator.
      */
     static SegmentationModel build(ModelSpec spec) {
-        return assemble(spec, block -> block.setInitializer(new ConstantInitializer(0f), p -> true));
+        return assemble(spec, block -> block.setInitializer(new ConstantInitializer(0f), p -> true), null);
     }
 
     /**
@@ -59,18 +60,23 @@ public final class ModelZoo {
      * dropout streams, independently of the engine's random state, which is left untouched.
      */
     public static SegmentationModel create(ModelSpec spec, long seed) {
+        return create(spec, seed, null);
+    }
+
+    /** Like {@link #create(ModelSpec, long)}, on {@code device} (null: the engine's default, a GPU where one is visible). */
+    public static SegmentationModel create(ModelSpec spec, long seed, Device device) {
         // weights from a generator of their own, seeded with all 64 bits: creating a model neither
         // reseeds nor advances the engine's global stream, and what ran before cannot change it
-        SegmentationModel built = assemble(spec, block -> block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT));
+        SegmentationModel built = assemble(spec, block -> block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT), device);
         SeededDropout.reseed(built.block(), seed);
         return built;
     }
 
     /** The architecture's block for {@code spec}, initialised after {@code initializers} set its initialisers. */
-    private static SegmentationModel assemble(ModelSpec spec, Consumer<Block> initializers) {
+    private static SegmentationModel assemble(ModelSpec spec, Consumer<Block> initializers, Device device) {
         Architecture arch = architecture(spec.name());
         Block block = spec.dualBatchNorm() ? Norms.dual(() -> arch.build(spec.numClasses())) : arch.build(spec.numClasses());
-        Model model = Model.newInstance(spec.name(), "PyTorch");
+        Model model = device == null ? Model.newInstance(spec.name(), "PyTorch") : Model.newInstance(spec.name(), device, "PyTorch");
         model.setBlock(block);
         initializers.accept(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, arch.initShape());

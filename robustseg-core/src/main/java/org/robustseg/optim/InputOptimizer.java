@@ -51,6 +51,7 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     private StepSchedule schedule = StepSchedule.FIXED;
     private boolean keepBest = true;
     private boolean evaluateLast = true;
+    private long[] imageKeys;
     private IterationListener listener = IterationListener.NONE;
 
     private InputOptimizer(Step step, Objective objective) {
@@ -111,6 +112,18 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
     /** Seed of the random starts; restart k uses the k-th split of {@code SplittableRandom(seed)}. */
     public InputOptimizer seed(long value) {
         return with(c -> c.seed = value);
+    }
+
+    /**
+     * Random streams per image: image i of the next batch draws its random starts from the stream
+     * of (seed, {@code keys[i]}) alone ({@link ImageStreams}), restart k from that stream's k-th
+     * split, so its result cannot depend on which images share its batch or where it sits in it.
+     * Null (the default): one stream for the whole batch, restart k its k-th split, as training's
+     * streams derived from (seed, epoch, batch, restart) need.
+     */
+    public InputOptimizer imageKeys(long[] keys) {
+        long[] copy = keys == null ? null : keys.clone();
+        return with(c -> c.imageKeys = copy);
     }
 
     /** Applied to each (direction-signed) gradient before the step, e.g. a Gaussian blur. */
@@ -227,14 +240,28 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
             throw new IllegalStateException("evaluateLast(false) needs keepBest(false) and one restart");
         }
         int n = (int) x0.getShape().get(0);
+        if (imageKeys != null && imageKeys.length != n) {
+            throw new IllegalArgumentException("imageKeys holds " + imageKeys.length + " keys for a batch of " + n + " images");
+        }
         SplittableRandom seeds = new SplittableRandom(seed);
+        SplittableRandom[] perImage = imageKeys == null ? null : new SplittableRandom[n];
+        for (int i = 0; perImage != null && i < n; i++) {
+            perImage[i] = ImageStreams.generator(seed, imageKeys[i]);
+        }
         Kept kept = new Kept(n);
         List<float[]> trace = new ArrayList<>();
         try (NDManager runManager = x0.getManager().newSubManager();
                 FrozenParameters frozen = new FrozenParameters(model, forwardMode)) {
             for (int r = 0; r < restarts; r++) {
                 RandomGenerator rng = seeds.split();
-                Kept one = runOnce(model, x0, start, target, rng, runManager, trace, r);
+                List<RandomGenerator> rngs = null;
+                if (perImage != null) {
+                    rngs = new ArrayList<>();
+                    for (SplittableRandom g : perImage) {
+                        rngs.add(g.split());
+                    }
+                }
+                Kept one = runOnce(model, x0, start, target, rng, rngs, runManager, trace, r);
                 kept.merge(one, runManager);
                 one.close();
             }
@@ -243,10 +270,13 @@ public final class InputOptimizer extends Fluent<InputOptimizer> {
         return new Result(kept.x, kept.loss, kept.accuracy, new Trace(restarts, steps, trace));
     }
 
+    /** One restart; {@code rngs}: the images' own generators (null: {@code rng} for the whole batch). */
     private Kept runOnce(SegmentationModel model, NDArray x0, NDArray start, NDArray target, RandomGenerator rng,
-            NDManager runManager, List<float[]> trace, int restart) {
+            List<RandomGenerator> rngs, NDManager runManager, List<float[]> trace, int restart) {
         Kept best = new Kept((int) x0.getShape().get(0));
-        NDArray x = start != null ? step.project(start, x0) : randomStart ? step.randomStart(x0, rng) : x0.duplicate();
+        NDArray x = start != null ? step.project(start, x0)
+                : !randomStart ? x0.duplicate()
+                : rngs == null ? step.randomStart(x0, rng) : step.randomStart(x0, rngs);
         x.attach(runManager);
         try (StepSchedule.Run moves = schedule.start(step, x0, steps, runManager)) {
             iterate(model, x0, target, x, best, moves, runManager, trace, restart);

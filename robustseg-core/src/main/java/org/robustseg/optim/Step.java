@@ -3,6 +3,7 @@ package org.robustseg.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import org.robustseg.engine.OwnedArrays;
 
@@ -102,6 +103,34 @@ public abstract class Step {
                 free = (m.getShape().equals(x0.getShape()) ? m : m.broadcast(x0.getShape())).toBooleanArray();
             }
             NDArray offset = OwnedArrays.of(x0.getManager(), randomOffset(x0.getShape(), free, rng), x0.getShape()).toType(x0.getDataType(), false);
+            return projectInScope(offset.add(x0), x0);
+        });
+    }
+
+    /**
+     * Like {@link #randomStart(NDArray, RandomGenerator)}, but image i's offset is drawn from
+     * {@code perImage.get(i)} alone, as if it were a batch of one ({@link ImageStreams}).
+     */
+    public final NDArray randomStart(NDArray x0, List<? extends RandomGenerator> perImage) {
+        return Scoped.compute(() -> {
+            Shape shape = x0.getShape();
+            int n = (int) shape.get(0);
+            if (perImage.size() != n) {
+                throw new IllegalArgumentException(perImage.size() + " random streams for a batch of " + n + " images");
+            }
+            boolean[] free = null;
+            if (mask != null) {
+                NDArray m = resolve(x0);
+                free = (m.getShape().equals(shape) ? m : m.broadcast(shape)).toBooleanArray();
+            }
+            int per = (int) (shape.size() / n);
+            Shape one = new Shape(1, shape.get(1), shape.get(2), shape.get(3));
+            float[] all = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                boolean[] freeI = free == null ? null : java.util.Arrays.copyOfRange(free, i * per, (i + 1) * per);
+                System.arraycopy(randomOffset(one, freeI, perImage.get(i)), 0, all, i * per, per);
+            }
+            NDArray offset = OwnedArrays.of(x0.getManager(), all, shape).toType(x0.getDataType(), false);
             return projectInScope(offset.add(x0), x0);
         });
     }

@@ -339,6 +339,15 @@ public final class Checkpoint {
      * loaded from its file (or, fine-tuned, from the module this checkpoint stores).
      */
     public SegmentationModel loadModel() {
+        return loadModel(null);
+    }
+
+    /**
+     * Like {@link #loadModel()}, a zoo architecture on {@code device} (null: the engine's default,
+     * a GPU where one is visible). An imported network is loaded on its engine's default device
+     * ({@code device} is not applied to it: ImportedModels creates its DJL models without one).
+     */
+    public SegmentationModel loadModel(ai.djl.Device device) {
         if (imported != null) {
             return ImportedModels.load(imported);
         }
@@ -346,7 +355,7 @@ public final class Checkpoint {
             ModelCard card = ModelCard.parse(readTree(entries.get(CARD)), "checkpoint " + file + " " + CARD);
             return ImportedModels.torchScript(card, entries.get(MODULE), file + "!" + MODULE);
         }
-        SegmentationModel model = SegmentationModel.create(spec().name(), spec().numClasses(), 0);
+        SegmentationModel model = org.robustseg.model.ModelZoo.create(spec(), 0, device);
         try {
             loadParametersInto(model);
         } catch (RuntimeException e) {

@@ -30,6 +30,41 @@ class ImageMetricsTest {
     }
 
     /**
+     * An image enters as its integer counts: counted here, sent through Java serialization (as to
+     * another process) and added, it gives the same figures as the image added directly; counts
+     * that cannot be an image's (a cell outside the table, an object finding more pixels than it
+     * has) are refused.
+     */
+    @Test
+    void countsMadeElsewhereGiveTheSameFigures() throws Exception {
+        int[] lab = {0, 0, 1, 1, 1, 0, 2, 2, 255};
+        int[] pred = {0, 1, 1, 1, 0, 0, 2, 1, 2};
+        ImageMetrics direct = new ImageMetrics(3, Set.of(0));
+        direct.add(pred, lab, 3, 3);
+        ImageMetrics.Counts c = direct.count(pred, lab, 3, 3);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        ImageMetrics.Counts back;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (ImageMetrics.Counts) in.readObject();
+        }
+        assertEquals(c, back);
+        ImageMetrics merged = new ImageMetrics(3, Set.of(0));
+        merged.add(back, null);
+        assertArrayEquals(direct.imageMiou(), merged.imageMiou(), 0.0);
+        assertEquals(direct.bySize(), merged.bySize());
+        assertEquals(direct.confusion().metrics(), merged.confusion().metrics());
+        assertEquals(direct.figures(1, i -> "x"), merged.figures(1, i -> "x"));
+        assertEquals(8, back.confusion().total());
+        assertThrows(IllegalArgumentException.class, () -> new ImageMetrics.Counts(3, new int[] {9, 1}, new int[0]));
+        assertThrows(IllegalArgumentException.class, () -> new ImageMetrics.Counts(3, new int[0], new int[] {0, 2, 3, 0}));
+        assertThrows(IllegalArgumentException.class, () -> merged.add(new ImageMetrics.Counts(2, new int[0], new int[0]), null));
+        assertThrows(IllegalArgumentException.class, () -> direct.count(new int[] {0, 3}, new int[] {0, 0}, 1, 2));
+    }
+
+    /**
      * A 20×20 image (400 pixels), background 0 as stuff:
      * two small objects of class 1 (3 px, missed; 2 px, found) — small: TP 2, FN 3, IoU 2/5, mean recall 1/2;
      * a medium object of class 2 (4×5 = 20 px, 5%) with 5 pixels missed — IoU 15/20, recall 3/4;

@@ -117,6 +117,43 @@ class InputOptimizerTest {
         assertThrows(IllegalStateException.class, () -> pgd().run(model, x0, far, data.get(1)), "random start and a start point");
     }
 
+    /**
+     * With per-image keys, an image's random start is a function of (seed, its key) alone: the same
+     * when it is evaluated alone, elsewhere in the batch or next to other images; and the images of
+     * two batches no longer share draws, as one stream per batch made them do.
+     */
+    @Test
+    void perImageStreamsDoNotDependOnTheBatch() {
+        NDArray x0 = data.get(0);
+        NDArray y = data.get(1);
+        long[] keys = ImageStreams.keys(List.of("a", "b", "c", "d"));
+        InputOptimizer start = pgd().steps(0).imageKeys(keys);
+        float[] whole = start.run(model, x0, y).xBest().toFloatArray();
+        int per = whole.length / 4;
+        for (int i = 0; i < 4; i++) {
+            float[] alone = start.imageKeys(new long[] {keys[i]}).run(model, x0.get(i + ":" + (i + 1)), y.get(i + ":" + (i + 1)))
+                    .xBest().toFloatArray();
+            assertArrayEquals(java.util.Arrays.copyOfRange(whole, i * per, (i + 1) * per), alone, 0f, "image " + i);
+        }
+        NDArray reversed = ai.djl.ndarray.NDArrays.concat(new NDList(x0.get("3:4"), x0.get("2:3"), x0.get("1:2"), x0.get("0:1")));
+        NDArray reversedY = ai.djl.ndarray.NDArrays.concat(new NDList(y.get("3:4"), y.get("2:3"), y.get("1:2"), y.get("0:1")));
+        float[] swapped = start.imageKeys(new long[] {keys[3], keys[2], keys[1], keys[0]}).run(model, reversed, reversedY)
+                .xBest().toFloatArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, 0, per), java.util.Arrays.copyOfRange(swapped, 3 * per, 4 * per), 0f);
+        // one stream per batch: image 0 of every batch starts from the same offset; keyed streams differ
+        float[] batchwise = pgd().steps(0).run(model, x0, y).xBest().toFloatArray();
+        float[] again = pgd().steps(0).run(model, x0, y).xBest().toFloatArray();
+        assertArrayEquals(batchwise, again, 0f, "seeded: reproducible");
+        assertFalse(java.util.Arrays.equals(whole, batchwise), "keyed streams differ from the batch's stream");
+        assertThrows(IllegalArgumentException.class, () -> pgd().imageKeys(new long[] {1, 2}).run(model, x0, y));
+    }
+
+    @Test
+    void imageKeysAreSha256PrefixesOfTheIds() {
+        // python3 -c "import hashlib; print(hashlib.sha256(b'val_000000').hexdigest()[:16])"
+        assertEquals(Long.parseUnsignedLong("6d532f566b7a7156", 16), ImageStreams.key("val_000000"));
+    }
+
     @Test
     void skippingTheLastEvaluationReturnsTheSameLastIterate() {
         InputOptimizer last = pgd().keepBest(false);

@@ -81,10 +81,27 @@ public final class AttackCommand implements Callable<Integer> {
             + "flags in robustness.json (gradient_masking) and on the console; the Square attack in the attack's norm.")
     boolean maskingCheck;
 
+    /** The job these options describe (not run). */
+    public AttackJob job() {
+        return new AttackJob(checkpoints.paths(), data.data(), data.splitName(), attack, norm, eps, steps, stepSize,
+                restarts, randomStart, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries,
+                maskingCheck);
+    }
+
+    /**
+     * The job of {@code ./run attack ARGS} without running it: how a process that runs part of it
+     * elsewhere (a cluster node) rebuilds exactly the job its driver planned. Bad options throw
+     * picocli's ParameterException.
+     */
+    public static AttackJob parse(String... args) {
+        AttackCommand command = new AttackCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.job();
+    }
+
     @Override
     public Integer call() {
-        AttackJob job = new AttackJob(checkpoints.paths(), data.data(), data.splitName(), attack, norm, eps, steps, stepSize,
-                restarts, randomStart, loss, seed.get(), targetClass, targetMap, limit, batch.get(), examples, out.dir(), queries, maskingCheck);
+        AttackJob job = job();
         AttackJob.Result result = job.run();
         System.out.print(result.table());
         System.out.println("wrote " + out.resolve("robustness.json") + ", robustness.png" + (result.maxEps() > 0 && examples > 0 ? ", examples.png" : ""));

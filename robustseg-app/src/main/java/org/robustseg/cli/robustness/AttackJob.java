@@ -28,6 +28,7 @@ import org.robustseg.batch.Batch;
 import org.robustseg.batch.BatchLoader;
 import org.robustseg.data.DataSets;
 import org.robustseg.data.SegDataset;
+import org.robustseg.data.SegSample;
 import org.robustseg.data.Split;
 import org.robustseg.metric.GradientMasking;
 import org.robustseg.metric.ImageFigures;
@@ -73,54 +74,203 @@ public record AttackJob(List<Path> checkpoints, Path data, String split, String 
      */
     public record Result(ArrayNode entries, String table, float maxEps) {}
 
-    /** Runs the attacks and writes the files; returns what was measured. */
-    public Result run() {
+    /**
+     * What the job evaluates, checked: the budgets, the attack with the command-line overrides,
+     * the data set (its first {@code limit} images), the target map of a targeted attack (or
+     * null), the checkpoints (opened, not loaded) and the number of batches of {@code batch} images
+     * it is cut into. Batch k holds images k·batch .. k·batch+batch-1, in every process that runs
+     * this job.
+     */
+    public record Plan(Norm norm, List<Float> budgets, BudgetedAttack attack, SegDataset data, UnaryOperator<NDArray> target,
+                       float maxEps, List<Checkpoint> checkpoints, int batches) {}
+
+    /** Checks the options, opens the data set (decoding no image) and the checkpoints (loading no model). */
+    public Plan plan() {
         Norm n = Norm.parse(norm);
         List<Float> budgets = Eps.parse(eps, n);
         BudgetedAttack base = configure(Attacks.parse(attack, n));
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
         SegDataset ds = DataSets.open(data, Split.parse(split));
         if (limit != null) {
             ds = DataSets.first(ds, limit);
         }
-        int classes = ds.classes().size();
-        UnaryOperator<NDArray> target = target(classes);
+        UnaryOperator<NDArray> target = target(ds.classes().size());
         if (attack.equalsIgnoreCase("targeted") && target == null) {
             throw new IllegalArgumentException("--attack targeted needs --target-class K or --target-map a:b");
         }
-        Curves curves = new Curves(n, budgets);
-        ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
-                "adv. prediction"), 2);
         float maxEps = budgets.stream().max(Float::compare).orElse(0f);
         if (maskingCheck && (target != null || maxEps <= 0)) {
             throw new IllegalArgumentException("--masking-check needs an untargeted attack and a budget above 0");
         }
-        for (Path path : checkpoints) {
+        List<Checkpoint> ckpts = new ArrayList<>();
+        for (Path path : checkpoints) { // all checked before any work: a refused model fails the job at once
             Checkpoint ckpt = Checkpoint.open(path);
             if (!(base instanceof SquareAttack)) {
                 ckpt.requireGradients("--attack " + attack);
             }
-            try (SegmentationModel model = ckpt.loadModel()) {
-                if (model.numClasses() != classes) {
-                    throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()
-                            + " classes but " + ds.name() + " has " + classes);
+            ckpts.add(ckpt);
+        }
+        return new Plan(n, budgets, base, ds, target, maxEps, List.copyOf(ckpts), (ds.size() + batch - 1) / batch);
+    }
+
+    /**
+     * Runs the attacks and writes the files; returns what was measured. The batches are the tasks a
+     * cluster runs ({@link #batch}), one after the other, and the files are written by the same
+     * merge ({@link #finish}), so this process and a cluster give the same figures.
+     */
+    public Result run() {
+        Plan plan = plan();
+        SegDataset ds = plan.data();
+        ImageGrid grid = new ImageGrid(List.of("clean", "prediction", "adversarial", "perturbation (amplified)",
+                "adv. prediction"), 2);
+        List<List<Robustness.ImagePoint>> points = new ArrayList<>();
+        List<ArrayNode> flags = new ArrayList<>();
+        for (int c = 0; c < plan.checkpoints().size(); c++) {
+            Checkpoint ckpt = plan.checkpoints().get(c);
+            String fingerprint = fingerprint(plan, ckpt);
+            List<Robustness.ImagePoint> mine = new ArrayList<>();
+            try (SegmentationModel model = loadModel(ckpt, plan, null)) {
+                ConsoleProgress progress = ConsoleProgress.stderr();
+                progress.start("attack " + ckpt.label(), ds.size());
+                for (int b = 0; b < plan.batches(); b++) {
+                    mine.addAll(batch(plan, c, fingerprint, model, b));
+                    progress.advance(Math.min(batch, ds.size() - b * batch), null);
                 }
-                List<Robustness.Point> curve = Robustness.evaluate(model, ds, base, target, budgets, batch, ConsoleProgress.stderr());
-                ArrayNode flags = maskingCheck ? maskingFlags(ckpt.label(), model, ds, base.eps(maxEps)) : null;
-                curves.add(ckpt, ds, base, curve, flags);
-                if (examples > 0 && maxEps > 0) {
-                    addExamples(grid, ckpt.label(), model, ds, base.eps(maxEps), target, n, maxEps);
+                progress.finish();
+                flags.add(maskingCheck ? maskingFlags(ckpt.label(), model, ds, plan.attack().eps(plan.maxEps())) : null);
+                if (examples > 0 && plan.maxEps() > 0) {
+                    addExamples(grid, ckpt.label(), model, ds, plan.attack().eps(plan.maxEps()), plan.target(), plan.norm(), plan.maxEps());
                 }
             }
+            points.add(mine);
+        }
+        return write(plan, points, flags, examples > 0 && plan.maxEps() > 0 ? grid : null);
+    }
+
+    /**
+     * The checkpoint's model on {@code device} (null: the engine's default), its class count
+     * checked against the data; the caller closes it. A process that evaluates batches of this job
+     * (a cluster node) loads it once.
+     */
+    public SegmentationModel loadModel(Checkpoint ckpt, Plan plan, ai.djl.Device device) {
+        SegmentationModel model = ckpt.loadModel(device);
+        int classes = plan.data().classes().size();
+        if (model.numClasses() != classes) {
+            model.close();
+            throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + model.numClasses()
+                    + " classes but " + plan.data().name() + " has " + classes);
+        }
+        return model;
+    }
+
+    /**
+     * What identifies this job's figures of one checkpoint: SHA-256 over the attack's settings, the
+     * budgets, the target, the batch size (which decides padding and kernel shapes), the
+     * checkpoint's identity and the data's. A per-image file written under another fingerprint is
+     * not reused.
+     */
+    public String fingerprint(Plan plan, Checkpoint ckpt) {
+        ObjectNode id = Json.object();
+        id.put("records", ImageRecords.FORMAT);
+        id.set("attack", Json.toTree(plan.attack().settings()));
+        id.set("budgets", Json.toTree(plan.budgets()));
+        id.put("target_class", targetClass);
+        id.put("target_map", targetMap);
+        id.put("batch", batch);
+        id.set("checkpoint", ckpt.identity());
+        id.put("data", plan.data().name() + " " + plan.data().contentHash());
+        return ImageRecords.sha256(id.toString());
+    }
+
+    /**
+     * Batch {@code b} of the plan for checkpoint number {@code index}: read back from its images'
+     * files when every one of them was written by this same job ({@code fingerprint}), otherwise
+     * evaluated ({@link Robustness#evaluateBatch}) and written, one file per image, each atomically.
+     * So a rerun skips finished batches, and a batch cut short (a killed process, a lost cluster
+     * node) is evaluated again whole, in the same batch as the first time: the same padding, the
+     * same kernel shapes, the same figures. A batch read back reports no compute time.
+     */
+    public List<Robustness.ImagePoint> batch(Plan plan, int index, String fingerprint, SegmentationModel model, int b) {
+        SegDataset ds = plan.data();
+        Checkpoint ckpt = plan.checkpoints().get(index);
+        int first = b * batch;
+        int count = Math.min(batch, ds.size() - first);
+        if (b < 0 || count < 1) {
+            throw new IllegalArgumentException("batch " + b + " is outside the plan's " + plan.batches() + " batches");
+        }
+        List<Robustness.ImagePoint> done = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            List<Robustness.ImagePoint> read = ImageRecords.read(file(index, ckpt, ds.id(i)), fingerprint, plan.budgets(),
+                    resultNames(plan).stream().map(List::size).toList(), ds.classes().size());
+            if (read == null) {
+                done = null;
+                break;
+            }
+            done.addAll(read);
+        }
+        if (done != null) {
+            return done;
+        }
+        List<SegSample> samples = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            samples.add(ds.get(i));
+        }
+        List<Robustness.ImagePoint> points = Robustness.evaluateBatch(model, ds.classes(), Batch.of(samples), first, plan.attack(),
+                plan.target(), plan.budgets());
+        for (int i = first; i < first + count; i++) {
+            int at = i;
+            ImageRecords.write(file(index, ckpt, ds.id(i)), fingerprint, ckpt, resultNames(plan),
+                    points.stream().filter(p -> p.index() == at).toList());
+        }
+        return points;
+    }
+
+    /**
+     * Per budget, the names of an image's results: "clean" at budget 0, an ensemble's members where
+     * it is scored member by member, else the attack's name.
+     */
+    private static List<List<String>> resultNames(Plan plan) {
+        return plan.budgets().stream().map(e -> e == 0 ? List.of("clean")
+                : Robustness.scoredByMember(plan.attack(), plan.target(), e)
+                        ? ((Ensemble) plan.attack()).members().stream().map(BudgetedAttack::name).toList()
+                        : List.of(plan.attack().name())).toList();
+    }
+
+    /** The per-image file of image {@code id} under checkpoint number {@code index}: per-image/<index>-<label>/<id>.json. */
+    public Path file(int index, Checkpoint ckpt, String id) {
+        return out.resolve("per-image").resolve(index + "-" + ckpt.label().replaceAll("[^A-Za-z0-9._-]", "_")).resolve(id + ".json");
+    }
+
+    /**
+     * robustness.json and robustness.png from every checkpoint's per-image points (per checkpoint
+     * of the plan, in any order): what a process that merges batches evaluated elsewhere (a
+     * cluster's driver) writes, with {@link #run}'s code.
+     */
+    public Result finish(Plan plan, List<List<Robustness.ImagePoint>> points) {
+        List<ArrayNode> noFlags = new ArrayList<>();
+        plan.checkpoints().forEach(c -> noFlags.add(null));
+        return write(plan, points, noFlags, null);
+    }
+
+    private Result write(Plan plan, List<List<Robustness.ImagePoint>> points, List<ArrayNode> flags, ImageGrid grid) {
+        Norm n = plan.norm();
+        Curves curves = new Curves(n, plan.budgets());
+        for (int c = 0; c < plan.checkpoints().size(); c++) {
+            curves.add(plan.checkpoints().get(c), plan.data(), plan.attack(),
+                    Robustness.curve(plan.attack(), plan.target(), plan.budgets(), plan.data().classes(), points.get(c)), flags.get(c));
         }
         curves.table.append(curves.figures);
         Json.write(out.resolve("robustness.json"), curves.entries);
-        List<Double> xs = budgets.stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
-        Charts.lines(out.resolve("robustness.png"), "mIoU under " + base.settings().get("name") + " (" + norm + ")",
+        List<Double> xs = plan.budgets().stream().map(e -> n == Norm.LINF ? e * 255.0 : e).toList();
+        String name = String.valueOf(plan.attack().settings().get("name"));
+        Charts.lines(out.resolve("robustness.png"), "mIoU under " + name + " (" + norm + ")",
                 n == Norm.LINF ? "eps (x/255)" : "eps (L2)", "mIoU", xs, curves.miou);
-        if (examples > 0 && maxEps > 0) {
+        if (grid != null) {
             grid.write(out.resolve("examples.png"));
         }
-        return new Result(curves.entries, "mIoU under " + base.settings().get("name") + " " + norm + "\n" + curves.table, maxEps);
+        return new Result(curves.entries, "mIoU under " + name + " " + norm + "\n" + curves.table, plan.maxEps());
     }
 
     /** The curves as they are measured: robustness.json entries, the chart's series and the console table. */

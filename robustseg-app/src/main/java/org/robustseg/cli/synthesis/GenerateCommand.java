@@ -1,6 +1,7 @@
 package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.TaskJob;
 import org.robustseg.cli.options.BatchSize;
 import org.robustseg.cli.options.CheckpointFile;
 import org.robustseg.cli.options.ClassNames;
@@ -75,14 +76,56 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     OutputDirectory out;
 
-    /** The layouts to generate for: the --layout file, or the first --count label maps of --data's split. */
-    private record Layouts(List<SegSample> samples, ClassSet classes, SegDataset dataSet) {}
+    /**
+     * The layouts to generate for: the --layout file ({@code one}), or the first --count label maps
+     * of --data's split ({@code dataSet}, read batch by batch).
+     */
+    private record Layouts(SegSample one, ClassSet classes, SegDataset dataSet) {
+        int size() {
+            return dataSet == null ? 1 : dataSet.size();
+        }
 
-    /** What the generation loop gathers: per-image entries, the grid, the model's own confusion against the layouts. */
-    private record Outcome(ArrayNode entries, ImageGrid grid, ConfusionMatrix self) {}
+        SegSample get(int i) {
+            return dataSet == null ? one : dataSet.get(i);
+        }
+    }
+
+    /** What the command generates, checked: the checkpoint, the layouts, the colour statistics and the generation settings. */
+    private record Plan(Checkpoint ckpt, Layouts layouts, ColourStatistics stats, Generation gen, int batches) {}
+
+    /**
+     * One image as it leaves its batch (its files already written): its metrics.json entry, the
+     * model's own confusion counts against the layout (summed into the summary), and for the first
+     * --grid-rows images its grid row as PNG tiles (lossless, so a driver elsewhere draws the same grid).
+     */
+    public record ImageOutcome(int index, String id, String entry, long[] selfCounts, List<byte[]> tiles)
+            implements java.io.Serializable {}
+
+    /** The options of {@code ./run generate ARGS}, parsed, not run: how a cluster node rebuilds its driver's job. */
+    public static GenerateCommand parse(String... args) {
+        GenerateCommand command = new GenerateCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command;
+    }
 
     @Override
     public Integer call() {
+        try (TaskJob<ImageOutcome> job = job()) {
+            int tasks = job.tasks();
+            List<ImageOutcome> outcomes = new ArrayList<>();
+            ConsoleProgress progress = ConsoleProgress.stderr();
+            progress.start("generate", tasks);
+            for (int b = 0; b < tasks; b++) {
+                outcomes.addAll(job.run(b, null));
+                progress.advance(1, null);
+            }
+            progress.finish();
+            job.finish(outcomes);
+        }
+        return 0;
+    }
+
+    private Plan plan() {
         if (count < 1 || batch.get() < 1) {
             throw new IllegalArgumentException("--count and --batch must be at least 1");
         }
@@ -90,9 +133,55 @@ public final class GenerateCommand implements Callable<Integer> {
         Layouts layouts = layouts(ckpt);
         ColourStatistics stats = statistics.load(data.data(), out.dir());
         Generation gen = options.params().configure(stats, seed.get());
-        Outcome outcome = generate(ckpt, gen, layouts);
-        writeMetrics(outcome, gen, ckpt, stats, layouts.dataSet());
-        return 0;
+        return new Plan(ckpt, layouts, stats, gen, (layouts.size() + batch.get() - 1) / batch.get());
+    }
+
+    /**
+     * The command as a {@link TaskJob}: task b generates for layouts b·batch .. b·batch+batch-1
+     * (each seed image drawn from the stream of its index), writes their files and returns their
+     * outcomes; the model is loaded on the first task and kept until the job is closed.
+     */
+    public TaskJob<ImageOutcome> job() {
+        return new TaskJob<>() {
+            private Plan plan;
+            private SegmentationModel model;
+
+            @Override
+            public int tasks() {
+                if (plan == null) {
+                    plan = plan();
+                }
+                return plan.batches();
+            }
+
+            @Override
+            public List<ImageOutcome> run(int task, ai.djl.Device device) {
+                tasks();
+                if (model == null) {
+                    model = InputFiles.model(plan.ckpt(), plan.layouts().classes().size(), "checkpoint", device);
+                }
+                return batch(plan, model, task);
+            }
+
+            @Override
+            public void finish(List<ImageOutcome> results) {
+                tasks();
+                writeMetrics(results, plan);
+            }
+
+            @Override
+            public Path out() {
+                return out.dir();
+            }
+
+            @Override
+            public void close() {
+                if (model != null) {
+                    model.close();
+                    model = null;
+                }
+            }
+        };
     }
 
     private Layouts layouts(Checkpoint ckpt) {
@@ -100,63 +189,87 @@ public final class GenerateCommand implements Callable<Integer> {
             ClassSet classes = ClassNames.of(ckpt, data.data());
             LabelMap map = LabelMaps.read(layout);
             int[] values = InputFiles.labels(layout, map.height(), map.width(), classes.size());
-            return new Layouts(List.of(new SegSample(layout.getFileName().toString(), map.height(), map.width(),
-                    new float[3 * map.height() * map.width()], values)), classes, null);
+            return new Layouts(new SegSample(layout.getFileName().toString(), map.height(), map.width(),
+                    new float[3 * map.height() * map.width()], values), classes, null);
         }
         if (!data.given()) {
             throw new IllegalArgumentException("give --layout FILE or --data DIR");
         }
         SegDataset ds = data.open(count);
-        List<SegSample> samples = new ArrayList<>();
-        for (int i = 0; i < ds.size(); i++) {
-            samples.add(ds.get(i));
-        }
-        return new Layouts(samples, ds.classes(), ds);
+        return new Layouts(null, ds.classes(), ds);
     }
 
-    private Outcome generate(Checkpoint ckpt, Generation gen, Layouts layouts) {
-        List<SegSample> all = layouts.samples();
+    /** Batch {@code b}: the results' files, JSON entries, confusion counts and grid tiles. */
+    private List<ImageOutcome> batch(Plan plan, SegmentationModel model, int b) {
+        Layouts layouts = plan.layouts();
         ClassSet classes = layouts.classes();
-        Outcome outcome = new Outcome(Json.MAPPER.createArrayNode(),
-                new ImageGrid(List.of("layout", "seed", "result", "prediction", "real image"), 2), new ConfusionMatrix(classes.size()));
-        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
-            ConsoleProgress progress = ConsoleProgress.stderr();
-            progress.start("generate", all.size());
-            for (int start = 0; start < all.size(); start += batch.get()) {
-                List<SegSample> part = all.subList(start, Math.min(all.size(), start + batch.get()));
-                Batch b = Batch.of(part);
-                try (NDManager m = model.manager().newSubManager()) {
-                    SynthesisResult r = gen.run(model, OwnedArrays.of(m, b.labelData(), new Shape(b.size(), b.height(), b.width()))
-                            .toType(DataType.INT64, false), start);
-                    outcome.self().add(r.predictions(), r.target());
-                    record(outcome, r, start, part, classes);
+        int start = b * batch.get();
+        int n = Math.min(batch.get(), layouts.size() - start);
+        if (b < 0 || n < 1) {
+            throw new IllegalArgumentException("batch " + b + " is outside the plan's " + plan.batches() + " batches");
+        }
+        List<SegSample> part = new ArrayList<>();
+        for (int i = start; i < start + n; i++) {
+            part.add(layouts.get(i));
+        }
+        Batch bt = Batch.of(part);
+        List<ImageOutcome> outcomes = new ArrayList<>();
+        try (NDManager m = model.manager().newSubManager()) {
+            SynthesisResult r = plan.gen().run(model, OwnedArrays.of(m, bt.labelData(), new Shape(bt.size(), bt.height(), bt.width()))
+                    .toType(DataType.INT64, false), start);
+            int h = r.height();
+            int w = r.width();
+            for (int i = 0; i < n; i++) {
+                int index = start + i;
+                SynthesisFiles.writeGeneration(out.dir(), index, r, i, classes);
+                ObjectNode e = ResultJson.imageEntry(r, i, part.get(i).id(), 0);
+                e.put("index", index);
+                ConfusionMatrix self = new ConfusionMatrix(classes.size());
+                self.add(r.prediction(i), r.target(i));
+                List<byte[]> tiles = new ArrayList<>();
+                if (index < gridRows) {
+                    for (java.awt.image.BufferedImage t : List.of(ImageGrid.labels(r.target(i), h, w, classes),
+                            ImageGrid.image(r.startImage(i), h, w), ImageGrid.image(r.image(i), h, w),
+                            ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(part.get(i).image(), h, w))) {
+                        tiles.add(org.robustseg.data.Images.encodePng(t));
+                    }
                 }
-                progress.advance(part.size(), null);
-            }
-            progress.finish();
-        }
-        return outcome;
-    }
-
-    /** The files, JSON entries and grid rows of one batch's results. */
-    private void record(Outcome outcome, SynthesisResult r, int start, List<SegSample> part, ClassSet classes) {
-        int h = r.height();
-        int w = r.width();
-        for (int i = 0; i < part.size(); i++) {
-            SynthesisFiles.writeGeneration(out.dir(), start + i, r, i, classes);
-            ObjectNode e = ResultJson.imageEntry(r, i, part.get(i).id(), 0);
-            e.put("index", start + i);
-            outcome.entries().add(e);
-            if (outcome.grid().rows() < gridRows) {
-                outcome.grid().addRow(part.get(i).id(), List.of(ImageGrid.labels(r.target(i), h, w, classes),
-                        ImageGrid.image(r.startImage(i), h, w), ImageGrid.image(r.image(i), h, w),
-                        ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(part.get(i).image(), h, w)));
+                outcomes.add(new ImageOutcome(index, part.get(i).id(), e.toString(), self.counts(), tiles));
             }
         }
+        return outcomes;
     }
 
-    private void writeMetrics(Outcome outcome, Generation gen, Checkpoint ckpt, ColourStatistics stats, SegDataset ds) {
-        ArrayNode entries = outcome.entries();
+    /** metrics.json and grid.png from every image's outcome (any order: they are put in layout order). */
+    /** What the job gathered: per-image entries, the grid, the model's own confusion against the layouts. */
+    private record Outcome(ArrayNode entries, ImageGrid grid, ConfusionMatrix self) {}
+
+    private void writeMetrics(List<ImageOutcome> unordered, Plan plan) {
+        Generation gen = plan.gen();
+        Checkpoint ckpt = plan.ckpt();
+        ColourStatistics stats = plan.stats();
+        SegDataset ds = plan.layouts().dataSet();
+        ClassSet classes = plan.layouts().classes();
+        List<ImageOutcome> outcomes = unordered.stream().sorted(java.util.Comparator.comparingInt(ImageOutcome::index)).toList();
+        ArrayNode entries = Json.MAPPER.createArrayNode();
+        ImageGrid grid = new ImageGrid(List.of("layout", "seed", "result", "prediction", "real image"), 2);
+        ConfusionMatrix selfAll = new ConfusionMatrix(classes.size());
+        for (ImageOutcome o : outcomes) {
+            try {
+                entries.add(Json.MAPPER.readTree(o.entry()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            selfAll.merge(ConfusionMatrix.of(classes.size(), o.selfCounts()));
+            if (!o.tiles().isEmpty() && grid.rows() < gridRows) {
+                List<java.awt.image.BufferedImage> tiles = new ArrayList<>();
+                for (byte[] png : o.tiles()) {
+                    tiles.add(org.robustseg.data.Images.decode(png, o.id()));
+                }
+                grid.addRow(o.id(), tiles);
+            }
+        }
+        Outcome outcome = new Outcome(entries, grid, selfAll);
         ObjectNode json = Json.object();
         ObjectNode summary = json.putObject("summary");
         summary.put("images", entries.size());

@@ -1,6 +1,7 @@
 package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.TaskJob;
 import org.robustseg.cli.options.BatchSize;
 import org.robustseg.cli.options.Boxes;
 import org.robustseg.cli.options.CheckpointFile;
@@ -95,7 +96,7 @@ public final class InpaintCommand implements Callable<Integer> {
             if (image != null || mask != null || box != null || labels != null) {
                 throw new IllegalArgumentException("--data (data-set mode) does not combine with --image, --mask, --box or --labels");
             }
-            return dataSet(inpaint);
+            return dataSet();
         }
         if (image == null) {
             throw new IllegalArgumentException("give --image with --mask or --box, or --data for data-set mode");
@@ -145,56 +146,162 @@ public final class InpaintCommand implements Callable<Integer> {
             }
             NDArray t = OwnedArrays.of(m, target, new Shape(1, h, w)).toType(DataType.INT64, false);
             SynthesisResult r = inpaint.run(model, x, holes, t);
-            ArrayNode entries = Json.MAPPER.createArrayNode();
-            ImageGrid grid = grid();
-            write(r, 0, 0, img, hl, classes, entries, grid, model.numClasses());
-            finish(entries, grid, inpaint, ckpt, null, classes);
+            finish(List.of(outcome(r, 0, 0, img, hl, classes)), inpaint, ckpt, null);
         }
         return 0;
     }
 
-    private int dataSet(Inpainting inpaint) {
+    /**
+     * Data-set mode, planned: the first --count images of the split, the inpainting settings and the
+     * checkpoint; batch k holds images k·batch .. k·batch+batch-1 wherever it runs.
+     */
+    public record DataSetPlan(SegDataset data, Inpainting inpaint, Checkpoint ckpt, int batches) {}
+
+    /**
+     * One image of data-set mode as it leaves its batch (its files already written): its
+     * metrics.json entry and, for the first --grid-rows images, its grid row as PNG tiles —
+     * lossless, so a process elsewhere (a cluster's driver) draws the same grid.png.
+     */
+    public record ImageOutcome(int index, String id, String entry, List<byte[]> tiles) implements java.io.Serializable {}
+
+    /**
+     * The data-set mode of {@code ./run inpaint ARGS} without running it: how a process that runs
+     * part of it elsewhere (a cluster node) rebuilds exactly what its driver planned.
+     */
+    public static InpaintCommand parse(String... args) {
+        InpaintCommand command = new InpaintCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    /** Checks the options of data-set mode and opens the data set. */
+    public DataSetPlan dataSetPlan() {
+        if (!data.given()) {
+            throw new IllegalArgumentException("give --data: only data-set mode runs on a cluster");
+        }
+        if (image != null || mask != null || box != null || labels != null) {
+            throw new IllegalArgumentException("--data (data-set mode) does not combine with --image, --mask, --box or --labels");
+        }
         if (count < 1 || options.hole() < 1 || batch.get() < 1) {
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
         SegDataset ds = data.open(count);
-        ClassSet classes = ds.classes();
         Checkpoint ckpt = checkpoint.open().requireGradients("synthesis"); // before any file is written
-        ArrayNode entries = Json.MAPPER.createArrayNode();
-        ImageGrid grid = grid();
-        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
+        return new DataSetPlan(ds, configure(), ckpt, (ds.size() + batch.get() - 1) / batch.get());
+    }
+
+    /**
+     * Data-set mode as a {@link TaskJob}: task b is batch b; the model is loaded on the first task
+     * and kept until the job is closed.
+     */
+    public TaskJob<ImageOutcome> dataSetJob() {
+        return dataSetJob(null);
+    }
+
+    private TaskJob<ImageOutcome> dataSetJob(DataSetPlan known) {
+        return new TaskJob<>() {
+            private DataSetPlan plan = known;
+            private SegmentationModel model;
+
+            @Override
+            public int tasks() {
+                if (plan == null) {
+                    plan = dataSetPlan();
+                }
+                return plan.batches();
+            }
+
+            @Override
+            public List<ImageOutcome> run(int task, ai.djl.Device device) {
+                tasks();
+                if (model == null) {
+                    model = InputFiles.model(plan.ckpt(), plan.data().classes().size(), "checkpoint", device);
+                }
+                return dataSetBatch(plan, model, task);
+            }
+
+            @Override
+            public void finish(List<ImageOutcome> results) {
+                tasks();
+                dataSetFinish(plan, results);
+            }
+
+            @Override
+            public Path out() {
+                return out.dir();
+            }
+
+            @Override
+            public void close() {
+                if (model != null) {
+                    model.close();
+                    model = null;
+                }
+            }
+        };
+    }
+
+    private int dataSet() {
+        DataSetPlan plan = dataSetPlan();
+        try (TaskJob<ImageOutcome> job = dataSetJob(plan)) {
+            int tasks = job.tasks();
+            SegDataset ds = plan.data();
+            List<ImageOutcome> outcomes = new ArrayList<>();
             ConsoleProgress progress = ConsoleProgress.stderr();
             progress.start("inpaint " + ds.name(), ds.size());
-            for (int start = 0; start < ds.size(); start += batch.get()) {
-                int n = Math.min(batch.get(), ds.size() - start);
-                List<SegSample> samples = new ArrayList<>();
-                List<Hole> holes = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    SegSample s = ds.get(start + i);
-                    samples.add(s);
-                    holes.add(Hole.overLargestObject(s.labels(), s.height(), s.width(), options.hole(), 0, classes.size()));
-                }
-                try (NDManager m = model.manager().newSubManager()) {
-                    org.robustseg.batch.Batch b = org.robustseg.batch.Batch.of(samples);
-                    SynthesisResult r = inpaint.run(model, b.images(m), holes, b.labels(m), start);
-                    for (int i = 0; i < n; i++) {
-                        write(r, i, start + i, samples.get(i), holes.get(i), classes, entries, grid, model.numClasses());
-                    }
-                }
-                progress.advance(n, null);
+            for (int b = 0; b < tasks; b++) {
+                List<ImageOutcome> part = job.run(b, null);
+                outcomes.addAll(part);
+                progress.advance(part.size(), null);
             }
             progress.finish();
+            job.finish(outcomes);
         }
-        finish(entries, grid, inpaint, ckpt, ds, classes);
         return 0;
+    }
+
+    /**
+     * Batch {@code b} of data-set mode: inpaints its images, writes their files (each atomically)
+     * and returns their outcomes. Every random draw is keyed by the image's index in the data set
+     * (the fill's noise), so a batch gives the same result in any process.
+     */
+    public List<ImageOutcome> dataSetBatch(DataSetPlan plan, SegmentationModel model, int b) {
+        SegDataset ds = plan.data();
+        ClassSet classes = ds.classes();
+        int start = b * batch.get();
+        int n = Math.min(batch.get(), ds.size() - start);
+        if (b < 0 || n < 1) {
+            throw new IllegalArgumentException("batch " + b + " is outside the plan's " + plan.batches() + " batches");
+        }
+        List<SegSample> samples = new ArrayList<>();
+        List<Hole> holes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SegSample s = ds.get(start + i);
+            samples.add(s);
+            holes.add(Hole.overLargestObject(s.labels(), s.height(), s.width(), options.hole(), 0, classes.size()));
+        }
+        List<ImageOutcome> outcomes = new ArrayList<>();
+        try (NDManager m = model.manager().newSubManager()) {
+            org.robustseg.batch.Batch batchOf = org.robustseg.batch.Batch.of(samples);
+            SynthesisResult r = plan.inpaint().run(model, batchOf.images(m), holes, batchOf.labels(m), start);
+            for (int i = 0; i < n; i++) {
+                outcomes.add(outcome(r, i, start + i, samples.get(i), holes.get(i), classes));
+            }
+        }
+        return outcomes;
+    }
+
+    /** metrics.json and grid.png from every image's outcome (any order: they are put in data-set order). */
+    public void dataSetFinish(DataSetPlan plan, List<ImageOutcome> outcomes) {
+        finish(outcomes, plan.inpaint(), plan.ckpt(), plan.data());
     }
 
     private ImageGrid grid() {
         return new ImageGrid(List.of("masked", "filled", "result", "target", "prediction", "original"), 2);
     }
 
-    private void write(SynthesisResult r, int i, int index, SegSample original, Hole hl, ClassSet classes, ArrayNode entries,
-                       ImageGrid grid, int numClasses) {
+    /** Writes image i's files and returns its outcome: metrics.json entry, and grid tiles for the first --grid-rows images. */
+    private ImageOutcome outcome(SynthesisResult r, int i, int index, SegSample original, Hole hl, ClassSet classes) {
         int h = r.height();
         int w = r.width();
         float[] result = r.image(i);
@@ -208,15 +315,35 @@ public final class InpaintCommand implements Callable<Integer> {
         ResultJson.putNumber(e, "psnr_hole", PagMetrics.maskedPsnr(result, original.image(), in));
         ResultJson.putNumber(e, "ssim_hole", PagMetrics.maskedSsim(result, original.image(), in, h, w));
         ResultJson.putNumber(e, "psnr_hole_filled", PagMetrics.maskedPsnr(r.startImage(i), original.image(), in));
-        entries.add(e);
-        if (grid.rows() < gridRows) {
-            grid.addRow(original.id(), List.of(ImageGrid.image(masked, h, w), ImageGrid.image(r.startImage(i), h, w),
+        List<byte[]> tiles = new ArrayList<>();
+        if (index < gridRows) {
+            for (java.awt.image.BufferedImage t : List.of(ImageGrid.image(masked, h, w), ImageGrid.image(r.startImage(i), h, w),
                     ImageGrid.image(result, h, w), ImageGrid.labels(r.target(i), h, w, classes),
-                    ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(original.image(), h, w)));
+                    ImageGrid.labels(r.prediction(i), h, w, classes), ImageGrid.image(original.image(), h, w))) {
+                tiles.add(org.robustseg.data.Images.encodePng(t));
+            }
         }
+        return new ImageOutcome(index, original.id(), e.toString(), tiles);
     }
 
-    private void finish(ArrayNode entries, ImageGrid grid, Inpainting inpaint, Checkpoint ckpt, SegDataset ds, ClassSet classes) {
+    private void finish(List<ImageOutcome> unordered, Inpainting inpaint, Checkpoint ckpt, SegDataset ds) {
+        List<ImageOutcome> outcomes = unordered.stream().sorted(java.util.Comparator.comparingInt(ImageOutcome::index)).toList();
+        ArrayNode entries = Json.MAPPER.createArrayNode();
+        ImageGrid grid = grid();
+        for (ImageOutcome o : outcomes) {
+            try {
+                entries.add(Json.MAPPER.readTree(o.entry()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (!o.tiles().isEmpty() && grid.rows() < gridRows) {
+                List<java.awt.image.BufferedImage> tiles = new ArrayList<>();
+                for (byte[] png : o.tiles()) {
+                    tiles.add(org.robustseg.data.Images.decode(png, o.id()));
+                }
+                grid.addRow(o.id(), tiles);
+            }
+        }
         ObjectNode json = Json.object();
         ObjectNode summary = json.putObject("summary");
         for (String key : List.of("loss_before", "loss_after", "self_accuracy", "self_accuracy_objects", "psnr_hole", "ssim_hole",

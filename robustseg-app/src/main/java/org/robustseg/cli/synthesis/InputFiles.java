@@ -19,10 +19,15 @@ final class InputFiles {
      * and, unless it is only scored ({@code what} "judge"), that it gives input gradients.
      */
     static SegmentationModel model(Checkpoint ckpt, int classes, String what) {
+        return model(ckpt, classes, what, null);
+    }
+
+    /** Like {@link #model(Checkpoint, int, String)}, on {@code device} (null: the engine's default). */
+    static SegmentationModel model(Checkpoint ckpt, int classes, String what, ai.djl.Device device) {
         if (!what.equals("judge")) {
             ckpt.requireGradients("synthesis and saliency");
         }
-        SegmentationModel model = ckpt.loadModel();
+        SegmentationModel model = ckpt.loadModel(device);
         if (classes > 0 && model.numClasses() != classes) {
             int k = model.numClasses();
             model.close();

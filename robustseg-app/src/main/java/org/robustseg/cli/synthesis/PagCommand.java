@@ -78,14 +78,25 @@ public final class PagCommand implements Callable<Integer> {
     @Mixin
     OutputDirectory out;
 
-    @Override
-    public Integer call() {
+    /** The job of {@code ./run pag ARGS}, not run: how a cluster node rebuilds its driver's job. */
+    public static PagJob parse(String... args) {
+        PagCommand command = new PagCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.job();
+    }
+
+    /** The job these options describe (not run). */
+    public PagJob job() {
         GenerationParams generation = noGeneration ? null : new GenerationParams(seedImage.name(), Generation.DEFAULT_NORM, genEps,
                 genSteps, genStepSize, inpainting.shaping().smoothing(), inpainting.shaping().tv());
-        PagJob job = new PagJob(checkpoints.paths(), checkpoints.labels(), judgePath, data.data(), data.splitName(), count,
+        return new PagJob(checkpoints.paths(), checkpoints.labels(), judgePath, data.data(), data.splitName(), count,
                 inpainting.hole(), inpainting.params(), !noInpainting, generation, statistics.file(), seed.get(), batch.get(), gridRows,
                 images, out.dir());
-        PagJob.Result result = job.run();
+    }
+
+    @Override
+    public Integer call() {
+        PagJob.Result result = job().run();
         System.out.print(result.markdown());
         System.out.println("wrote " + out.resolve("pag.md") + ", pag.json" + (noInpainting ? "" : ", inpainting.png")
                 + (noGeneration ? "" : ", generation.png"));

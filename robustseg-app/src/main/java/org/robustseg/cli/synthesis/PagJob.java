@@ -1,6 +1,7 @@
 package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
+import org.robustseg.cli.TaskJob;
 import org.robustseg.cli.options.ColourStatisticsSource;
 import org.robustseg.cli.options.GenerationParams;
 import org.robustseg.cli.options.InpaintingParams;
@@ -66,8 +67,124 @@ public record PagJob(List<Path> checkpoints, List<String> labels, Path judge, Pa
         }
     }
 
+    /** A task's part: the judge's baselines, or one model's inpainting or generation, over one batch. */
+    public enum Part { BASELINES, INPAINTING, GENERATION }
+
+    /**
+     * What one task hands back: its part, the model (checkpoint position; -1 for the baselines), its
+     * batch's tally, and for images below --grid-rows their grid tiles as PNGs (lossless, so a
+     * driver elsewhere draws the same grids): the leading tiles (masked input, or layout and seed)
+     * and the model's result.
+     */
+    public record TaskOutcome(Part part, int model, Pag.Tally tally, List<Integer> rows, List<List<byte[]>> lead,
+                              List<byte[]> results) implements java.io.Serializable {}
+
+    /** What the job compares, checked: data, presets, checkpoints, judge, and the task list. */
+    private record Plan(SegDataset data, Inpainting inpaint, Generation gen, Checkpoint judge, List<Checkpoint> ckpts,
+                        List<String> names, int batches, int rows) {
+        /** Tasks: the baselines' batches, then per model its inpainting batches and its generation batches. */
+        int tasks(boolean inpaint) {
+            return batches * (1 + ckpts.size() * ((inpaint ? 1 : 0) + (gen != null ? 1 : 0)));
+        }
+    }
+
     /** Runs the comparison and writes its files; returns what was measured. */
     public Result run() {
+        try (Tasks job = job()) {
+            int tasks = job.tasks();
+            List<TaskOutcome> outcomes = new ArrayList<>();
+            ConsoleProgress progress = ConsoleProgress.stderr();
+            progress.start("pag", tasks);
+            for (int t = 0; t < tasks; t++) {
+                outcomes.add(job.run(t, null).get(0));
+                progress.advance(1, null);
+            }
+            progress.finish();
+            return job.write(outcomes);
+        }
+    }
+
+    /**
+     * The comparison as a {@link TaskJob}: one task per (part, model, batch); the judge and each
+     * model are loaded on first use and kept until the job is closed. The figures of a part are its
+     * batches' tallies merged in data-set order ({@link Pag.Tally#merge}), so they do not depend on
+     * where or in which order the tasks ran.
+     */
+    public Tasks job() {
+        return new Tasks();
+    }
+
+    /** See {@link #job()}. */
+    public final class Tasks implements TaskJob<TaskOutcome> {
+        private Plan plan;
+        private SegmentationModel judgeModel;
+        private final java.util.Map<Integer, SegmentationModel> models = new java.util.HashMap<>();
+
+        private Tasks() {}
+
+        @Override
+        public int tasks() {
+            if (plan == null) {
+                plan = plan();
+            }
+            return plan.tasks(inpaint);
+        }
+
+        @Override
+        public List<TaskOutcome> run(int task, ai.djl.Device device) {
+            int total = tasks();
+            if (task < 0 || task >= total) {
+                throw new IllegalArgumentException("task " + task + " is outside the plan's " + total + " tasks");
+            }
+            SegDataset ds = plan.data();
+            if (judgeModel == null) {
+                judgeModel = InputFiles.model(plan.judge(), ds.classes().size(), "judge", device);
+            }
+            int b = task % plan.batches();
+            int group = task / plan.batches();
+            int start = b * batch;
+            int n = Math.min(batch, ds.size() - start);
+            if (group == 0) {
+                return List.of(new TaskOutcome(Part.BASELINES, -1,
+                        Pag.baselinesBatch(judgeModel, ds, plan.inpaint(), plan.gen(), hole, start, n), List.of(), List.of(), List.of()));
+            }
+            int perModel = (inpaint ? 1 : 0) + (plan.gen() != null ? 1 : 0);
+            int c = (group - 1) / perModel;
+            Part part = inpaint && (group - 1) % perModel == 0 ? Part.INPAINTING : Part.GENERATION;
+            SegmentationModel model = models.computeIfAbsent(c,
+                    k -> InputFiles.model(plan.ckpts().get(k), ds.classes().size(), "checkpoint", device));
+            return List.of(part == Part.INPAINTING ? inpaintTask(plan, c, model, judgeModel, start, n)
+                    : generateTask(plan, c, model, judgeModel, start, n));
+        }
+
+        @Override
+        public void finish(List<TaskOutcome> results) {
+            write(results);
+        }
+
+        Result write(List<TaskOutcome> results) {
+            tasks();
+            return PagJob.this.write(plan, results);
+        }
+
+        @Override
+        public Path out() {
+            return out;
+        }
+
+        @Override
+        public void close() {
+            models.values().forEach(SegmentationModel::close);
+            models.clear();
+            if (judgeModel != null) {
+                judgeModel.close();
+                judgeModel = null;
+            }
+        }
+    }
+
+    /** Checks everything before any model runs. */
+    private Plan plan() {
         if (count < 1 || hole < 1 || batch < 1) {
             throw new IllegalArgumentException("--count, --hole and --batch must be at least 1");
         }
@@ -75,75 +192,126 @@ public record PagJob(List<Path> checkpoints, List<String> labels, Path judge, Pa
         LabelledCheckpoints.checkLabels(checkpoints.size(), labels);
         Checkpoint judgeCkpt = Checkpoint.open(judge);
         List<Checkpoint> ckpts = new ArrayList<>();
-        for (Path p : checkpoints) { // before the colour statistics are written: a refused model leaves no file
-            ckpts.add(Checkpoint.open(p).requireGradients("pag"));
+        List<String> names = new ArrayList<>();
+        // every checkpoint checked before the colour statistics are written: a refused model leaves no file
+        for (int c = 0; c < checkpoints.size(); c++) {
+            Checkpoint ckpt = Checkpoint.open(checkpoints.get(c)).requireGradients("pag");
+            if (ckpt.spec().numClasses() != ds.classes().size()) {
+                throw new IllegalArgumentException("checkpoint " + ckpt.file() + " predicts " + ckpt.spec().numClasses()
+                        + " classes but the data has " + ds.classes().size());
+            }
+            ckpts.add(ckpt);
+            names.add(LabelledCheckpoints.name(ckpt, labels, c));
+        }
+        if (judgeCkpt.spec().numClasses() != ds.classes().size()) {
+            throw new IllegalArgumentException("judge " + judgeCkpt.file() + " predicts " + judgeCkpt.spec().numClasses()
+                    + " classes but the data has " + ds.classes().size());
         }
         Inpainting inpaintPreset = inpainting.configure(seed);
         Generation gen = generation == null ? null
                 : generation.configure(ColourStatisticsSource.load(statistics, data, out), seed);
-        int rows = Math.min(gridRows, ds.size());
-        Tiles tiles = new Tiles(rows);
-        ObjectNode json = Json.object();
-        ArrayNode models = json.putArray("models");
-        List<String> names = new ArrayList<>();
-        try (SegmentationModel judgeModel = InputFiles.model(judgeCkpt, ds.classes().size(), "judge")) {
-            json.set("baselines", Json.toTree(Pag.baselines(judgeModel, ds, inpaintPreset, gen, hole, batch)));
-            for (int c = 0; c < ckpts.size(); c++) {
-                String name = LabelledCheckpoints.name(ckpts.get(c), labels, c);
-                names.add(name);
-                models.add(score(ckpts.get(c), name, judgeModel, ds, inpaintPreset, gen, tiles, rows));
-            }
-        }
-        writeGrids(ds, names, tiles, rows, gen != null);
-        return writeTable(json, inpaintPreset, gen, judgeCkpt, ds);
+        return new Plan(ds, inpaintPreset, gen, judgeCkpt, ckpts, names, (ds.size() + batch - 1) / batch, Math.min(gridRows, ds.size()));
     }
 
-    /** One model's row of pag.json: its inpainting and generation as the judge scores them. */
-    private ObjectNode score(Checkpoint ckpt, String name, SegmentationModel judgeModel, SegDataset ds, Inpainting inpaintPreset,
-                             Generation gen, Tiles tiles, int rows) {
-        String folder = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        Path inpaintFiles = images == null ? null : images.resolve("inpaint").resolve(folder);
-        Path generateFiles = images == null ? null : images.resolve("generate").resolve(folder);
-        ClassSet classes = ds.classes();
-        ObjectNode row = Json.object();
-        row.put("name", name);
-        row.put("recipe", RobustnessComparison.describe(ckpt.meta().path("provenance").path("config").path("recipe")));
-        row.set("checkpoint", ckpt.identity());
-        ConsoleProgress progress = ConsoleProgress.stderr();
-        try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
+    private String folder(Plan plan, int c) {
+        return plan.names().get(c).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** Model c's inpainting of one batch: files (with --images), tally, grid tiles. */
+    private TaskOutcome inpaintTask(Plan plan, int c, SegmentationModel model, SegmentationModel judgeModel, int start, int n) {
+        Path files = images == null ? null : images.resolve("inpaint").resolve(folder(plan, c));
+        ClassSet classes = plan.data().classes();
+        List<Integer> rows = new ArrayList<>();
+        List<List<byte[]>> lead = new ArrayList<>();
+        List<byte[]> results = new ArrayList<>();
+        Pag.Tally tally = Pag.inpaintingBatch(model, judgeModel, plan.data(), plan.inpaint(), hole, start, n,
+                (first, samples, holes, r, judged) -> {
+                    for (int i = 0; files != null && i < samples.size(); i++) {
+                        SynthesisFiles.writeInpainting(files, first + i, samples.get(i), holes.get(i), r, i, classes);
+                    }
+                    for (int i = 0; i < samples.size() && first + i < plan.rows(); i++) {
+                        rows.add(first + i);
+                        lead.add(List.of(png(ImageGrid.image(SynthesisFiles.masked(samples.get(i).image(), holes.get(i)), r.height(),
+                                r.width()))));
+                        results.add(png(ImageGrid.image(r.image(i), r.height(), r.width())));
+                    }
+                });
+        return new TaskOutcome(Part.INPAINTING, c, tally, rows, lead, results);
+    }
+
+    /** Model c's generation for one batch of layouts: files (with --images), tally, grid tiles. */
+    private TaskOutcome generateTask(Plan plan, int c, SegmentationModel model, SegmentationModel judgeModel, int start, int n) {
+        Path files = images == null ? null : images.resolve("generate").resolve(folder(plan, c));
+        ClassSet classes = plan.data().classes();
+        List<Integer> rows = new ArrayList<>();
+        List<List<byte[]>> lead = new ArrayList<>();
+        List<byte[]> results = new ArrayList<>();
+        Pag.Tally tally = Pag.generationBatch(model, judgeModel, plan.data(), plan.gen(), start, n,
+                (first, samples, holes, r, judged) -> {
+                    for (int i = 0; files != null && i < samples.size(); i++) {
+                        SynthesisFiles.writeGeneration(files, first + i, r, i, classes);
+                    }
+                    for (int i = 0; i < samples.size() && first + i < plan.rows(); i++) {
+                        rows.add(first + i);
+                        lead.add(List.of(png(ImageGrid.labels(r.target(i), r.height(), r.width(), classes)),
+                                png(ImageGrid.image(r.startImage(i), r.height(), r.width()))));
+                        results.add(png(ImageGrid.image(r.image(i), r.height(), r.width())));
+                    }
+                });
+        return new TaskOutcome(Part.GENERATION, c, tally, rows, lead, results);
+    }
+
+    private static byte[] png(BufferedImage image) {
+        return org.robustseg.data.Images.encodePng(image);
+    }
+
+    /** pag.json, pag.md and the grids from every task's outcome (any order). */
+    private Result write(Plan plan, List<TaskOutcome> outcomes) {
+        SegDataset ds = plan.data();
+        int classes = ds.classes().size();
+        ObjectNode json = Json.object();
+        ArrayNode models = json.putArray("models");
+        json.set("baselines", Json.toTree(Pag.baselines(Pag.Tally.merge(tallies(outcomes, Part.BASELINES, -1)), classes,
+                plan.gen() != null)));
+        Tiles tiles = new Tiles(plan.rows());
+        for (int c = 0; c < plan.ckpts().size(); c++) {
+            Checkpoint ckpt = plan.ckpts().get(c);
+            ObjectNode row = Json.object();
+            row.put("name", plan.names().get(c));
+            row.put("recipe", RobustnessComparison.describe(ckpt.meta().path("provenance").path("config").path("recipe")));
+            row.set("checkpoint", ckpt.identity());
             if (inpaint) {
-                row.set("inpainting", Json.toTree(Pag.inpainting(model, judgeModel, ds, inpaintPreset, hole, batch, progress,
-                        (first, samples, holes, r, judged) -> {
-                            for (int i = 0; inpaintFiles != null && i < samples.size(); i++) {
-                                SynthesisFiles.writeInpainting(inpaintFiles, first + i, samples.get(i), holes.get(i), r, i, classes);
-                            }
-                            for (int i = 0; i < samples.size() && first + i < rows; i++) {
-                                List<BufferedImage> t = tiles.inpainting().get(first + i);
-                                if (t.isEmpty()) {
-                                    t.add(ImageGrid.image(SynthesisFiles.masked(samples.get(i).image(), holes.get(i)), r.height(), r.width()));
-                                }
-                                t.add(ImageGrid.image(r.image(i), r.height(), r.width()));
-                            }
-                        })));
+                row.set("inpainting", Json.toTree(Pag.inpaintingScores(Pag.Tally.merge(tallies(outcomes, Part.INPAINTING, c)))));
+                addTiles(tiles.inpainting(), outcomes, Part.INPAINTING, c);
             }
-            if (gen != null) {
-                row.set("generation", Json.toTree(Pag.generation(model, judgeModel, ds, gen, batch, progress,
-                        (first, samples, holes, r, judged) -> {
-                            for (int i = 0; generateFiles != null && i < samples.size(); i++) {
-                                SynthesisFiles.writeGeneration(generateFiles, first + i, r, i, classes);
-                            }
-                            for (int i = 0; i < samples.size() && first + i < rows; i++) {
-                                List<BufferedImage> t = tiles.generation().get(first + i);
-                                if (t.isEmpty()) {
-                                    t.add(ImageGrid.labels(r.target(i), r.height(), r.width(), classes));
-                                    t.add(ImageGrid.image(r.startImage(i), r.height(), r.width()));
-                                }
-                                t.add(ImageGrid.image(r.image(i), r.height(), r.width()));
-                            }
-                        })));
+            if (plan.gen() != null) {
+                row.set("generation", Json.toTree(Pag.generationScores(Pag.Tally.merge(tallies(outcomes, Part.GENERATION, c)), classes)));
+                addTiles(tiles.generation(), outcomes, Part.GENERATION, c);
+            }
+            models.add(row);
+        }
+        writeGrids(ds, plan.names(), tiles, plan.rows(), plan.gen() != null);
+        return writeTable(json, plan.inpaint(), plan.gen(), plan.judge(), ds);
+    }
+
+    private static List<Pag.Tally> tallies(List<TaskOutcome> outcomes, Part part, int model) {
+        return outcomes.stream().filter(o -> o.part() == part && o.model() == model).map(TaskOutcome::tally).toList();
+    }
+
+    /** Model c's tiles into the rows: the leading tiles once (from the first model), then its result. */
+    private static void addTiles(List<List<BufferedImage>> rows, List<TaskOutcome> outcomes, Part part, int c) {
+        for (TaskOutcome o : outcomes) {
+            if (o.part() != part || o.model() != c) {
+                continue;
+            }
+            for (int k = 0; k < o.rows().size(); k++) {
+                List<BufferedImage> t = rows.get(o.rows().get(k));
+                if (t.isEmpty()) {
+                    o.lead().get(k).forEach(png -> t.add(org.robustseg.data.Images.decode(png, "grid tile")));
+                }
+                t.add(org.robustseg.data.Images.decode(o.results().get(k), "grid tile"));
             }
         }
-        return row;
     }
 
     /** inpainting.png and generation.png: the first tiles of each row, one column per model, then the real image. */

@@ -57,11 +57,22 @@ public final class SaliencyCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (required with --data; with --image default: the image's folder).")
     Path out;
 
+    /** The job these options describe (not run). */
+    public SaliencyJob job() {
+        return new SaliencyJob(checkpoints.paths(), checkpoints.labels(), image, labels, data.data(), data.splitName(),
+                count, cls, score, percentile, batch.get(), gridRows, out);
+    }
+
+    /** The job of {@code ./run saliency ARGS}, not run: how a cluster node rebuilds its driver's job. */
+    public static SaliencyJob parse(String... args) {
+        SaliencyCommand command = new SaliencyCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.job();
+    }
+
     @Override
     public Integer call() {
-        SaliencyJob job = new SaliencyJob(checkpoints.paths(), checkpoints.labels(), image, labels, data.data(), data.splitName(),
-                count, cls, score, percentile, batch.get(), gridRows, out);
-        SaliencyJob.Outcome outcome = job.run();
+        SaliencyJob.Outcome outcome = job().run();
         System.out.print(outcome.table());
         String pictures = data.given() ? ", grid.png and NNNN_saliency.png"
                 : " and " + outcome.jsonFile().getFileName().toString().replace("_saliency.json", "_saliency.png");

@@ -2,6 +2,7 @@ package org.robustseg.cli.synthesis;
 
 import org.robustseg.cli.ConsoleProgress;
 import org.robustseg.cli.Errors;
+import org.robustseg.cli.TaskJob;
 import org.robustseg.cli.options.ClassNames;
 import org.robustseg.cli.options.LabelledCheckpoints;
 import org.robustseg.report.Format;
@@ -57,18 +58,119 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
     record Settings(String mode, String score, Integer classId, String className, String reduction, String energy,
                     double displayPercentile, int outlineRadius, int background) {}
 
-    /** One checkpoint's maps of one image: display maps in [0,1] and, with a label map, alignments. */
-    private record Result(float[] wholeMap, float[] classMap, Saliency.Alignment whole, Saliency.Alignment ofClass,
-                          boolean classAbsent) {}
+    /** One checkpoint's figures of one image: with a label map, its alignments (display maps stay in the task that drew them). */
+    public record Result(Saliency.Alignment whole, Saliency.Alignment ofClass, boolean classAbsent) implements java.io.Serializable {}
 
-    /** The images to map, checked: a data set's first images, or the one image with its label map if given. */
-    private record Inputs(SegDataset dataSet, ClassSet classes, List<SegSample> samples, boolean truth, Path out) {}
+    /**
+     * One image as it leaves its task (its strip already written): each checkpoint's figures, and
+     * for the first --grid-rows images of a data set its grid row as PNG tiles (lossless, so a
+     * driver elsewhere draws the same grid.png).
+     */
+    public record ImageOutcome(int index, String id, List<Result> perModel, List<byte[]> tiles) implements java.io.Serializable {}
+
+    /** The images to map, checked: a data set's first images (read task by task), or the one image with its label map if given. */
+    private record Inputs(SegDataset dataSet, ClassSet classes, SegSample one, boolean truth, Path out) {
+        int size() {
+            return dataSet == null ? 1 : dataSet.size();
+        }
+
+        SegSample get(int i) {
+            return dataSet == null ? one : dataSet.get(i);
+        }
+    }
+
+    /** What the job maps, checked: checkpoints, inputs, target class, scoring, settings, display names. */
+    private record Plan(List<Checkpoint> ckpts, Inputs in, int target, Saliency.Score scoring, Settings settings,
+                        List<String> names, int tasks) {}
 
     /** What a run measured: saliency.json's content, the console table, and where the JSON went. */
     public record Outcome(ObjectNode json, String table, Path jsonFile) {}
 
     /** Computes the maps and writes the files; returns what was measured. */
     public Outcome run() {
+        try (Tasks job = job()) {
+            int tasks = job.tasks();
+            List<ImageOutcome> outcomes = new ArrayList<>();
+            ConsoleProgress progress = ConsoleProgress.stderr();
+            progress.start("saliency", job.plan.in().size());
+            for (int t = 0; t < tasks; t++) {
+                List<ImageOutcome> part = job.run(t, null);
+                outcomes.addAll(part);
+                progress.advance(part.size(), null);
+            }
+            progress.finish();
+            return job.write(outcomes);
+        }
+    }
+
+    /**
+     * The job as a {@link TaskJob}: task t maps images t·batch .. t·batch+batch-1 with every
+     * checkpoint (in runs of one image size; no padding enters a map) and writes their strips; the
+     * models are loaded on the first task and kept until the job is closed.
+     */
+    public Tasks job() {
+        return new Tasks();
+    }
+
+    /** See {@link #job()}. */
+    public final class Tasks implements TaskJob<ImageOutcome> {
+        private Plan plan;
+        private final List<SegmentationModel> models = new ArrayList<>();
+
+        private Tasks() {}
+
+        @Override
+        public int tasks() {
+            if (plan == null) {
+                plan = plan();
+            }
+            return plan.tasks();
+        }
+
+        @Override
+        public List<ImageOutcome> run(int task, ai.djl.Device device) {
+            tasks();
+            if (models.isEmpty()) {
+                for (Checkpoint c : plan.ckpts()) {
+                    models.add(InputFiles.model(c, plan.in().classes().size(), "checkpoint", device));
+                }
+            }
+            return SaliencyJob.this.task(plan, models, task);
+        }
+
+        @Override
+        public void finish(List<ImageOutcome> results) {
+            write(results);
+        }
+
+        /** saliency.json (and grid.png in data-set mode) from every image's outcome, in any order; what was measured. */
+        Outcome write(List<ImageOutcome> results) {
+            tasks();
+            List<ImageOutcome> sorted = results.stream().sorted(java.util.Comparator.comparingInt(ImageOutcome::index)).toList();
+            if (data != null) {
+                writeGrid(plan, sorted);
+            }
+            ObjectNode json = json(plan.settings(), plan.ckpts(), plan.names(), sorted, plan.in(), plan.target());
+            Path jsonFile = plan.in().out().resolve(data != null ? "saliency.json" : stem() + "_saliency.json");
+            Json.write(jsonFile, json);
+            return new Outcome(json, table(json, plan.in().truth(), plan.target(), plan.in().classes()), jsonFile);
+        }
+
+        @Override
+        public Path out() {
+            tasks();
+            return plan.in().out();
+        }
+
+        @Override
+        public void close() {
+            models.forEach(SegmentationModel::close);
+            models.clear();
+        }
+    }
+
+    /** Checks everything before any model runs, so bad input never leaves half an output. */
+    private Plan plan() {
         checkOptions();
         Saliency.Score scoring;
         try {
@@ -80,7 +182,6 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         for (Path p : checkpoints) {
             ckpts.add(Checkpoint.open(p).requireGradients("saliency"));
         }
-        // inputs first, all checked before any model runs, so bad input never leaves half an output
         Inputs in = inputs(ckpts);
         ClassSet classes = in.classes();
         int target = cls == null ? Saliency.WHOLE_MAP : ClassNames.parse(cls, classes, "--class");
@@ -88,24 +189,11 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
                 scoring == Saliency.Score.LOGIT ? "logit" : "log-softmax", target == Saliency.WHOLE_MAP ? null : target,
                 target == Saliency.WHOLE_MAP ? null : classes.names().get(target), "L2 norm over colour channels",
                 "squared L2 norm of the pixel's gradient", percentile, Saliency.OUTLINE_RADIUS, Saliency.BACKGROUND);
-        List<String> labelsOut = new ArrayList<>();
-        List<List<Result>> results = new ArrayList<>();
-        ConsoleProgress progress = ConsoleProgress.stderr();
+        List<String> names = new ArrayList<>();
         for (int c = 0; c < ckpts.size(); c++) {
-            Checkpoint ckpt = ckpts.get(c);
-            labelsOut.add(LabelledCheckpoints.name(ckpt, labels, c));
-            try (SegmentationModel model = InputFiles.model(ckpt, classes.size(), "checkpoint")) {
-                in.samples().forEach(s -> checkSize(model, s));
-                progress.start("saliency " + labelsOut.get(c), in.samples().size());
-                results.add(maps(model, in.samples(), target, scoring, in.truth(), progress));
-                progress.finish();
-            }
+            names.add(LabelledCheckpoints.name(ckpts.get(c), labels, c));
         }
-        write(in, target, labelsOut, results);
-        ObjectNode json = json(settings, ckpts, labelsOut, results, in, target);
-        Path jsonFile = in.out().resolve(data != null ? "saliency.json" : stem() + "_saliency.json");
-        Json.write(jsonFile, json);
-        return new Outcome(json, table(json, in.truth(), target, classes), jsonFile);
+        return new Plan(ckpts, in, target, scoring, settings, names, (in.size() + batch - 1) / batch);
     }
 
     private void checkOptions() {
@@ -131,16 +219,12 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         Inputs in;
         if (data != null) {
             SegDataset ds = DataSets.first(DataSets.open(data, Split.parse(split)), count);
-            List<SegSample> samples = new ArrayList<>();
-            for (int i = 0; i < ds.size(); i++) {
-                samples.add(ds.get(i));
-            }
-            in = new Inputs(ds, ds.classes(), samples, true, out);
+            in = new Inputs(ds, ds.classes(), null, true, out);
         } else {
             ClassSet classes = ClassNames.of(ckpts.get(0), null);
             SegSample img = InputFiles.rgb(image);
             int[] map = labelMap == null ? img.labels() : InputFiles.labels(labelMap, img.height(), img.width(), classes.size());
-            in = new Inputs(null, classes, List.of(new SegSample(img.id(), img.height(), img.width(), img.image(), map)),
+            in = new Inputs(null, classes, new SegSample(img.id(), img.height(), img.width(), img.image(), map),
                     labelMap != null, out != null ? out : image.toAbsolutePath().getParent());
         }
         for (Checkpoint c : ckpts) {
@@ -153,15 +237,62 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         return in;
     }
 
-    /** One checkpoint's maps of all samples, in batches of consecutive images of one size (no padding enters a map). */
-    private List<Result> maps(SegmentationModel model, List<SegSample> samples, int target, Saliency.Score scoring, boolean truth,
-                              ConsoleProgress progress) {
-        List<Result> results = new ArrayList<>();
+    /**
+     * Task {@code t}: images t·batch .. t·batch+batch-1, mapped by every model in runs of consecutive
+     * images of one size (no padding enters a map); writes each image's strip, returns its outcome.
+     */
+    private List<ImageOutcome> task(Plan plan, List<SegmentationModel> models, int t) {
+        Inputs in = plan.in();
+        int first = t * batch;
+        int last = Math.min(in.size(), first + batch);
+        if (t < 0 || first >= last) {
+            throw new IllegalArgumentException("task " + t + " is outside the plan's " + plan.tasks() + " tasks");
+        }
+        List<SegSample> samples = new ArrayList<>();
+        for (int i = first; i < last; i++) {
+            samples.add(in.get(i));
+        }
+        for (SegmentationModel model : models) {
+            samples.forEach(s -> checkSize(model, s));
+        }
+        // per model, per image of the task: display maps and figures
+        List<List<float[][]>> display = new ArrayList<>();
+        List<List<Result>> figures = new ArrayList<>();
+        for (SegmentationModel model : models) {
+            List<float[][]> d = new ArrayList<>();
+            List<Result> f = new ArrayList<>();
+            maps(model, samples, plan.target(), plan.scoring(), in.truth(), d, f);
+            display.add(d);
+            figures.add(f);
+        }
+        List<ImageOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            int index = first + i;
+            List<BufferedImage> tiles = strip(plan, samples.get(i), display, i);
+            String file = data != null ? SynthesisFiles.stem(index) + "_saliency.png" : stem() + "_saliency.png";
+            SegSample s = samples.get(i);
+            int side = Math.max(s.height(), s.width());
+            new ImageGrid(titles(plan), Math.max(1, 128 / side)).addRow("", tiles).write(in.out().resolve(file));
+            List<byte[]> png = new ArrayList<>();
+            if (data != null && index < gridRows) {
+                tiles.forEach(tile -> png.add(org.robustseg.data.Images.encodePng(tile)));
+            }
+            List<Result> perModel = new ArrayList<>();
+            for (List<Result> f : figures) {
+                perModel.add(f.get(i));
+            }
+            outcomes.add(new ImageOutcome(index, s.id(), perModel, png));
+        }
+        return outcomes;
+    }
+
+    /** One model's maps of {@code samples}: display maps [whole, class or null] into {@code display}, figures into {@code figures}. */
+    private void maps(SegmentationModel model, List<SegSample> samples, int target, Saliency.Score scoring, boolean truth,
+                      List<float[][]> display, List<Result> figures) {
         for (int start = 0; start < samples.size(); ) {
             SegSample first = samples.get(start);
             int end = start + 1;
-            while (end < samples.size() && end - start < batch && samples.get(end).height() == first.height()
-                    && samples.get(end).width() == first.width()) {
+            while (end < samples.size() && samples.get(end).height() == first.height() && samples.get(end).width() == first.width()) {
                 end++;
             }
             int h = first.height();
@@ -174,8 +305,8 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
                     int[] lab = samples.get(start + i).labels();
                     float[] wm = whole.map(i);
                     float[] cm = ofClass == null ? null : ofClass.map(i);
-                    results.add(new Result(Saliency.forDisplay(wm, percentile), cm == null ? null : Saliency.forDisplay(cm, percentile),
-                            truth ? Saliency.alignment(wm, lab, h, w, Saliency.WHOLE_MAP) : null,
+                    display.add(new float[][] {Saliency.forDisplay(wm, percentile), cm == null ? null : Saliency.forDisplay(cm, percentile)});
+                    figures.add(new Result(truth ? Saliency.alignment(wm, lab, h, w, Saliency.WHOLE_MAP) : null,
                             truth && cm != null ? Saliency.alignment(cm, lab, h, w, target) : null,
                             ofClass != null && ofClass.classAbsent()[i]));
                 }
@@ -183,10 +314,8 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
                 throw new IllegalArgumentException(first.id() + ": model " + model.name() + " cannot take this " + w + "x" + h
                         + " image: " + Errors.oneLine(e), e);
             }
-            progress.advance(end - start, null);
             start = end;
         }
-        return results;
     }
 
     /** Images smaller than the network's output stride leave it a single feature cell: refused, naming the image. */
@@ -204,58 +333,64 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    /** Per image one strip (image | labels | each checkpoint's maps); in data-set mode also grid.png of the first rows. */
-    private void write(Inputs in, int target, List<String> labelsOut, List<List<Result>> results) {
-        List<SegSample> samples = in.samples();
-        ClassSet classes = in.classes();
-        boolean truth = in.truth();
-        Path out = in.out();
+    /** The strip's column titles: image, labels (with a label map), then each checkpoint's maps. */
+    private List<String> titles(Plan plan) {
         List<String> titles = new ArrayList<>(List.of("image"));
-        if (truth) {
+        if (plan.in().truth()) {
             titles.add("labels");
         }
-        for (String n : labelsOut) {
+        for (String n : plan.names()) {
             titles.add(n);
-            if (target != Saliency.WHOLE_MAP) {
-                titles.add(n + ": " + classes.names().get(target));
+            if (plan.target() != Saliency.WHOLE_MAP) {
+                titles.add(n + ": " + plan.in().classes().names().get(plan.target()));
             }
         }
-        int side = Math.max(samples.get(0).height(), samples.get(0).width());
-        ImageGrid grid = new ImageGrid(titles, Math.max(1, 128 / side));
-        for (int i = 0; i < samples.size(); i++) {
-            SegSample s = samples.get(i);
-            List<BufferedImage> tiles = new ArrayList<>(List.of(ImageGrid.image(s.image(), s.height(), s.width())));
-            if (truth) {
-                tiles.add(ImageGrid.labels(s.labels(), s.height(), s.width(), classes));
-            }
-            for (List<Result> perModel : results) {
-                Result r = perModel.get(i);
-                tiles.add(ImageGrid.heat(r.wholeMap(), s.height(), s.width()));
-                if (r.classMap() != null) {
-                    tiles.add(ImageGrid.heat(r.classMap(), s.height(), s.width()));
-                }
-            }
-            String file = data != null ? SynthesisFiles.stem(i) + "_saliency.png" : stem() + "_saliency.png";
-            new ImageGrid(titles, Math.max(1, 128 / side)).addRow("", tiles).write(out.resolve(file));
-            if (data != null && grid.rows() < gridRows) {
-                grid.addRow(s.id(), tiles);
-            }
-        }
-        if (data != null) {
-            grid.write(out.resolve("grid.png"));
-        }
+        return titles;
     }
 
-    private ObjectNode json(Settings settings, List<Checkpoint> ckpts, List<String> labelsOut, List<List<Result>> results,
+    /** Image {@code i}'s strip: image | labels | each checkpoint's maps. */
+    private static List<BufferedImage> strip(Plan plan, SegSample s, List<List<float[][]>> display, int i) {
+        List<BufferedImage> tiles = new ArrayList<>(List.of(ImageGrid.image(s.image(), s.height(), s.width())));
+        if (plan.in().truth()) {
+            tiles.add(ImageGrid.labels(s.labels(), s.height(), s.width(), plan.in().classes()));
+        }
+        for (List<float[][]> perModel : display) {
+            float[][] maps = perModel.get(i);
+            tiles.add(ImageGrid.heat(maps[0], s.height(), s.width()));
+            if (maps[1] != null) {
+                tiles.add(ImageGrid.heat(maps[1], s.height(), s.width()));
+            }
+        }
+        return tiles;
+    }
+
+    /** grid.png of data-set mode: the first --grid-rows strips. */
+    private void writeGrid(Plan plan, List<ImageOutcome> sorted) {
+        SegSample first = plan.in().get(0);
+        int side = Math.max(first.height(), first.width());
+        ImageGrid grid = new ImageGrid(titles(plan), Math.max(1, 128 / side));
+        for (ImageOutcome o : sorted) {
+            if (!o.tiles().isEmpty() && grid.rows() < gridRows) {
+                List<BufferedImage> tiles = new ArrayList<>();
+                for (byte[] png : o.tiles()) {
+                    tiles.add(org.robustseg.data.Images.decode(png, o.id()));
+                }
+                grid.addRow(o.id(), tiles);
+            }
+        }
+        grid.write(plan.in().out().resolve("grid.png"));
+    }
+
+    private ObjectNode json(Settings settings, List<Checkpoint> ckpts, List<String> labelsOut, List<ImageOutcome> outcomes,
                             Inputs in, int target) {
-        List<SegSample> samples = in.samples();
         boolean truth = in.truth();
         SegDataset ds = in.dataSet();
         ObjectNode json = Json.object();
         json.set("settings", Json.toTree(settings));
         ArrayNode models = json.putArray("models");
         for (int c = 0; c < ckpts.size(); c++) {
-            List<Result> rs = results.get(c);
+            int k = c;
+            List<Result> rs = outcomes.stream().map(o -> o.perModel().get(k)).toList();
             ObjectNode row = models.addObject();
             row.put("name", labelsOut.get(c));
             row.set("checkpoint", ckpts.get(c).identity());
@@ -270,13 +405,13 @@ public record SaliencyJob(List<Path> checkpoints, List<String> labels, Path imag
             }
         }
         ArrayNode images = json.putArray("images");
-        for (int i = 0; i < samples.size(); i++) {
+        for (ImageOutcome o : outcomes) {
             ObjectNode e = images.addObject();
-            e.put("index", i);
-            e.put("id", samples.get(i).id());
+            e.put("index", o.index());
+            e.put("id", o.id());
             ArrayNode perModel = e.putArray("models");
             for (int c = 0; c < ckpts.size(); c++) {
-                Result r = results.get(c).get(i);
+                Result r = o.perModel().get(c);
                 ObjectNode m = perModel.addObject();
                 m.put("name", labelsOut.get(c));
                 m.set("predicted_map", r.whole() == null ? NullNode.getInstance() : finite(Json.toTree(r.whole())));
