@@ -35,7 +35,8 @@ SPARK_JAR="$ROOT/robustseg-spark/target/robustseg-spark-0.1.0-SNAPSHOT.jar"
 LIB="$ROOT/robustseg-spark/target/lib"
 [ -f "$SPARK_JAR" ] || { echo "local-cluster: $SPARK_JAR is missing: run it as './run spark-cluster'" >&2; exit 2; }
 JAVA_OPTS_RUN="${JAVA_OPTS_RUN:-}"
-WORK="${WORK:-$(mktemp -d /tmp/robustseg-cluster.XXXXXX)}"
+OWN_WORK=0
+[ -n "$WORK" ] || { WORK=$(mktemp -d /tmp/robustseg-cluster.XXXXXX); OWN_WORK=1; }
 mkdir -p "$WORK"
 START_S=$SECONDS
 PIDS=()
@@ -188,3 +189,9 @@ if [ "$THROUGHPUT" = 1 ]; then
       "$(echo "$IMAGES / $TA" | bc -l)" "$(steady_rate "$WORK/runA")" "$(echo "$TC / $TA" | bc -l)"
 fi
 say "$(printf 'run A %.1f s, run B (one worker lost) %.1f s' "$TA" "$TB"); all done in $((SECONDS - START_S)) s; stopping the cluster"
+# a work folder this script made is removed after a check that passed (data, model, three runs: up
+# to hundreds of MB); a failed run exits earlier and keeps it, with its logs, and --work is never removed
+if [ "$OWN_WORK" = 1 ]; then
+  stop_all
+  rm -rf "$WORK"
+fi
